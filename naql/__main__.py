@@ -1,0 +1,3 @@
+from naql.cli import main
+
+main()

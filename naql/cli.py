@@ -1,0 +1,432 @@
+"""naql's command line: a thin layer over the stages; domain errors become one-line messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from naql import __version__
+from naql.config import CONFIG_NAME, Config, default_toml, find_site, load_config
+from naql.errors import NaqlError
+
+log = logging.getLogger("naql")
+
+
+class NaqlGroup(click.Group):
+    """Turns NaqlError (and, without -v, any error) into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NaqlError as exc:
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted (work done so far is saved)", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run `naql -v ...` for details)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=NaqlGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details and show tracebacks.")
+@click.version_option(__version__, prog_name="naql")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """naql (نقل): relay the world's news into Arabic."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _site() -> Config:
+    return load_config(find_site())
+
+
+def _context(config: Config, progress: bool = True):  # type: ignore[no-untyped-def]
+    from naql.pipeline.stages import Context
+    from naql.store import Store
+
+    return Context(config=config, store=Store(config.db_url), progress=progress)
+
+
+# -- init -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="Site title (default: نقل).")
+@click.option("--base-url", default=None, help="Public URL of the site.")
+def init(directory: Path, title: str | None, base_url: str | None) -> None:
+    """Create a site: DIRECTORY/naql.toml (commented defaults) and DIRECTORY/naql.db."""
+    from naql.store import Store
+
+    if (directory / CONFIG_NAME).exists():
+        raise NaqlError(f"{directory / CONFIG_NAME} already exists: this folder is already a naql site")
+    directory.mkdir(parents=True, exist_ok=True)
+    overrides: dict[str, Any] = {}
+    if title:
+        overrides["site.title"] = title
+    if base_url:
+        overrides["site.base_url"] = base_url
+    (directory / CONFIG_NAME).write_text(default_toml(overrides), encoding="utf-8")
+    config = load_config(directory.resolve())
+    Store(config.db_url).close()
+    click.echo(f"created site in {directory}/ ({CONFIG_NAME}, naql.db)")
+    click.echo(f"next: cd {directory} && naql models install opus-mt-en-ar && naql sources add URL && naql run")
+
+
+# -- models -----------------------------------------------------------------------------------
+
+@cli.group(cls=NaqlGroup)
+def models() -> None:
+    """Install and list translation models."""
+
+
+@models.command("install")
+@click.argument("source")
+@click.option("--name", default=None, help="Name to install the model under (default: from SOURCE).")
+@click.option("--sha256", default=None, help="Expected SHA-256 of the downloaded file.")
+@click.option("--from", "source_language", default="en", show_default=True, help="Source language of the model.")
+def models_install(source: str, name: str | None, sha256: str | None, source_language: str) -> None:
+    """Install a model: SOURCE is a catalogue name (e.g. opus-mt-en-ar), a URL, or a local file or folder.
+
+    Understands OPUS-MT (Marian) releases, CTranslate2 folders and Argos Translate packages.
+    """
+    from naql.translate.models import install
+
+    config = _site()
+    model = install(source, config.models_dir, name=name, sha256=sha256, source_language=source_language)
+    click.echo(f"installed {model.name} ({model.layout}, {model.source_language}→{model.target_language}) in {model.path}")
+
+
+@models.command("list")
+def models_list() -> None:
+    """Installed models, and the catalogue."""
+    from naql.translate.models import CATALOGUE, list_models
+
+    config = _site()
+    installed = list_models(config.models_dir)
+    if installed:
+        click.echo("installed:")
+        for m in installed:
+            click.echo(f"  {m.name:<28} {m.layout:<12} {m.source_language}→{m.target_language}  {m.origin}")
+    else:
+        click.echo("no model installed")
+    click.echo("catalogue (naql models install NAME):")
+    for entry in CATALOGUE.values():
+        click.echo(f"  {entry.name:<28} {entry.description}")
+
+
+@models.command("remove")
+@click.argument("name")
+def models_remove(name: str) -> None:
+    """Remove an installed model."""
+    from naql.translate.models import remove
+
+    remove(_site().models_dir, name)
+    click.echo(f"removed {name}")
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+@cli.group(cls=NaqlGroup)
+def sources() -> None:
+    """Add and list the feeds and pages naql watches."""
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(["feed", "page"]), default=None,
+              help="feed (RSS/Atom) or page (one article); auto-detected when left out.")
+def sources_add(url: str, kind: str | None) -> None:
+    """Watch URL: an RSS/Atom feed or one article page."""
+    from naql.ingest.feeds import looks_like_feed, parse_feed
+    from naql.ingest.urls import is_http_url
+    from naql.pipeline.stages import add_source
+
+    if not is_http_url(url):
+        raise NaqlError(f"{url!r} is not an http(s) URL")
+    config = _site()
+    ctx = _context(config, progress=False)
+    title = None
+    try:
+        if kind is None:
+            resp = ctx.fetcher.get(url)
+            kind = "feed" if looks_like_feed(resp.content) else "page"
+            if kind == "feed":
+                title = parse_feed(resp.content, resp.url).title
+        with ctx.store.session() as s:
+            source, created = add_source(s, url, kind, title)
+            msg = f"added {kind} {url}" if created else f"{url} is already a source ({source.kind})"
+    finally:
+        ctx.close()
+    click.echo(msg + ("" if not title else f" — {title}"))
+
+
+@sources.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def sources_list(fmt: str) -> None:
+    """Each source with its state, next check and last error."""
+    from sqlalchemy import func, select
+
+    from naql.store import Article, Source, Store
+
+    config = _site()
+    store = Store(config.db_url)
+    rows = []
+    with store.session() as s:
+        counts = dict(s.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all())
+        for src in s.scalars(select(Source).order_by(Source.id)):
+            rows.append({
+                "id": src.id, "url": src.url, "kind": src.kind, "title": src.title,
+                "state": "error" if src.error_count else "ok", "articles": counts.get(src.id, 0),
+                "next_check_at": src.next_check_at.isoformat(timespec="seconds") + "Z",
+                "last_checked_at": src.last_checked_at.isoformat(timespec="seconds") + "Z" if src.last_checked_at else None,
+                "error_count": src.error_count, "last_error": src.last_error,
+            })
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no sources: add one with `naql sources add URL`")
+    for r in rows:
+        click.echo(f"{r['id']:>3} {r['kind']:<5} {r['state']:<5} {r['articles']:>4} articles  next check {r['next_check_at']}  {r['url']}")
+        if r["last_error"]:
+            click.echo(f"      last error ({r['error_count']}x): {r['last_error']}")
+
+
+# -- run / serve / status ---------------------------------------------------------------------
+
+@cli.command()
+@click.option("--watch", is_flag=True, help="Keep running on each source's schedule until Ctrl-C.")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def run(watch: bool, no_progress: bool) -> None:
+    """Fetch due sources, extract, translate, check and publish."""
+    from naql.pipeline.runner import run_once, summarize, watch as watch_loop
+
+    config = _site()
+    ctx = _context(config, progress=not no_progress)
+    try:
+        if watch:
+            click.echo("watching sources (Ctrl-C to stop)", err=True)
+            watch_loop(ctx, lambda line: click.echo(line, err=True))
+        else:
+            click.echo(summarize(run_once(ctx)))
+    finally:
+        ctx.close()
+        ctx.store.close()
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+def serve(port: int, host: str) -> None:
+    """Serve the published site."""
+    from naql.web.serve import make_server
+
+    config = _site()
+    site_dir = config.output_dir
+    if not (site_dir / "index.html").exists():
+        raise NaqlError(f"nothing published yet in {site_dir}: run `naql run` first")
+    try:
+        server = make_server(site_dir, host, port)
+    except OSError as exc:
+        raise NaqlError(f"cannot listen on {host}:{port}: {exc.strerror} (try --port)") from exc
+    click.echo(f"serving {site_dir} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def status(fmt: str) -> None:
+    """Articles per stage, and held or failed articles with their reasons."""
+    from naql.pipeline.status import site_status
+
+    config = _site()
+    data = site_status(config)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    a = data["articles"]
+    click.echo(f"articles: {a['published']} published, {a['pending']} pending, {a['held']} held, "
+               f"{a['failed']} failed, {a['duplicate']} duplicates")
+    for state, n in a["by_state"].items():
+        click.echo(f"  {state:<11} {n}")
+    click.echo(f"sources: {len(data['sources'])} ({sum(1 for s in data['sources'] if s['last_error'])} with errors)")
+    for item in data["held_articles"]:
+        click.echo(f"held   #{item['id']} {item['url']}\n       {item['reason']}")
+    for item in data["failed_articles"]:
+        click.echo(f"failed #{item['id']} {item['url']} (after {item['attempts']} attempts)\n       {item['error']}")
+
+
+# -- one-off tools ----------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def extract(inputs: tuple[str, ...], fmt: str) -> None:
+    """Show what naql would store for each page (FILE .html/.html.gz, or URL)."""
+    from naql.extract import extract_article, read_page
+    from naql.ingest.fetcher import Fetcher, FetchSettings
+
+    failures = 0
+    fetcher: Fetcher | None = None
+    try:
+        for item in inputs:
+            try:
+                if item.startswith(("http://", "https://")):
+                    fetcher = fetcher or Fetcher(_fetch_settings_or_default())
+                    resp = fetcher.get(item)
+                    page = extract_article(resp.content, resp.url)
+                else:
+                    try:
+                        data = read_page(item)
+                    except OSError as exc:
+                        raise NaqlError(f"cannot read {item}: {exc.strerror or exc}") from exc
+                    page = extract_article(data, None)
+            except NaqlError as exc:
+                failures += 1
+                if fmt == "json":
+                    click.echo(json.dumps({"input": item, "error": str(exc)}, ensure_ascii=False))
+                else:
+                    click.echo(f"error: {item}: {exc}", err=True)
+                continue
+            if fmt == "json":
+                click.echo(json.dumps(page.to_json_dict(item), ensure_ascii=False))
+            else:
+                click.echo(f"== {item}\ntitle: {page.title}\nauthor: {page.author}\ndate: {page.date}\n"
+                           f"url: {page.url}\nlanguage: {page.language}\nimage: {page.image}\n"
+                           f"videos: {', '.join(page.videos) or '-'}\n")
+                click.echo(page.text + "\n")
+    finally:
+        if fetcher:
+            fetcher.close()
+    if failures:
+        sys.exit(1)
+
+
+def _fetch_settings_or_default():  # type: ignore[no-untyped-def]
+    from naql.ingest.fetcher import FetchSettings
+
+    try:
+        c = _site()
+    except NaqlError:
+        return FetchSettings()
+    return FetchSettings(user_agent=c["fetch.user_agent"], timeout=c["fetch.timeout"], max_bytes=c["fetch.max_bytes"],
+                         allow_private_network=c["fetch.allow_private_network"], per_host_delay=0)
+
+
+@cli.command()
+@click.argument("file", default="-", type=click.File("rb"))
+def translate(file: Any) -> None:
+    """Translate English text or an HTML article (FILE, or - for stdin) into Arabic on stdout."""
+    from naql.translate import load_engine
+    from naql.translate.segment import split_sentences
+
+    raw = file.read()
+    head = raw[:2048].lstrip().lower()
+    title = None
+    if head.startswith((b"<!doctype", b"<html")) or b"<p" in head or b"<body" in head:
+        from naql.extract import extract_article
+
+        page = extract_article(raw)
+        title, paragraphs = page.title, page.paragraphs
+    else:
+        text = raw.decode("utf-8", "replace")
+        paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    if not paragraphs and not title:
+        raise NaqlError("nothing to translate: the input is empty")
+    config = _site()
+    sentences: list[str] = [title] if title else []
+    shape = []
+    for p in paragraphs:
+        parts = split_sentences(p)
+        shape.append(len(parts))
+        sentences.extend(parts)
+    with load_engine(config) as engine:
+        out = engine.translate(sentences)
+    pos = 0
+    if title:
+        click.echo(out[0] + "\n")
+        pos = 1
+    blocks = []
+    for n in shape:
+        blocks.append(" ".join(out[pos:pos + n]))
+        pos += n
+    click.echo("\n\n".join(blocks))
+
+
+@cli.command()
+@click.argument("directory", default="naql-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--model", "model_source", default=None, help="Model to install: a local file/folder or URL (default: opus-mt-en-ar).")
+@click.option("--port", default=8000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Build the demo site and exit.")
+def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -> None:
+    """Create a demo site from bundled English news, translate it, publish it and serve it."""
+    from naql.demo import load_sample
+    from naql.translate.models import DEFAULT_MODEL, install, list_models
+
+    if not (directory / CONFIG_NAME).exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / CONFIG_NAME).write_text(
+            default_toml({"site.title": "نقل — عرض تجريبي", "site.base_url": f"http://127.0.0.1:{port}"}), encoding="utf-8")
+        click.echo(f"created demo site in {directory}/")
+    config = load_config(directory.resolve())
+    if not list_models(config.models_dir) or model_source:
+        source = model_source or DEFAULT_MODEL
+        click.echo(f"installing model {source} ...")
+        install(source, config.models_dir)
+    ctx = _context(config)
+    try:
+        added = load_sample(ctx)
+        click.echo(f"imported {added} sample articles (FLORES-200 / Wikinews, CC BY-SA 4.0)")
+        from naql.pipeline.runner import run_once, summarize
+
+        click.echo(summarize(run_once(ctx)))
+    finally:
+        ctx.close()
+        ctx.store.close()
+    if no_serve:
+        click.echo(f"site written to {config.output_dir}")
+        return
+    from naql.web.serve import make_server
+
+    server = make_server(config.output_dir, "127.0.0.1", port)
+    click.echo(f"serving the demo on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+def main() -> None:
+    cli(prog_name="naql")
+
+
+if __name__ == "__main__":
+    main()

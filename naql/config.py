@@ -1,0 +1,195 @@
+"""One typed settings table: every setting with its default and help, read from naql.toml.
+
+The table (SETTINGS) is the single source of truth: `naql init` writes it out as a commented
+naql.toml, `load_config` validates a file against it, and a test checks the README documents it.
+An invalid value is an error naming the key, the value and what was expected; it is never silently
+replaced by the default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from naql.errors import ConfigError, SiteNotFound
+
+CONFIG_NAME = "naql.toml"
+DB_NAME = "naql.db"
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    help: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("site", "title", "نقل", "Site name shown in the header, feeds and page titles."),
+    Setting("site", "base_url", "http://127.0.0.1:8000", "Public URL the site is served from (used in feeds and canonical links)."),
+    Setting("site", "description", "أخبار العالم بالعربية", "One-line description for the home page and feeds."),
+    Setting("site", "articles_on_home", 50, "How many of the latest articles the home page lists."),
+    Setting("site", "ad_slots", {}, "Operator HTML per ad slot name (e.g. {top = \"...\"}); empty = no ads. Trusted: it is not sanitised."),
+    Setting("fetch", "user_agent", "naql/0.1 (+https://github.com/naql/naql)", "User-Agent sent with every request."),
+    Setting("fetch", "timeout", 20.0, "Connect and read timeout, in seconds."),
+    Setting("fetch", "max_bytes", 5_000_000, "Largest response body accepted (after decompression), in bytes."),
+    Setting("fetch", "max_redirects", 5, "Redirects followed before a fetch fails."),
+    Setting("fetch", "allow_private_network", False, "Allow fetches to private, loopback and link-local addresses."),
+    Setting("fetch", "check_interval", 900, "Seconds between checks of a source (a feed's ttl or sy:updatePeriod wins when longer)."),
+    Setting("fetch", "max_backoff", 86_400, "Longest wait, in seconds, after repeated errors on a source."),
+    Setting("fetch", "per_host_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("fetch", "concurrency", 4, "Pages fetched at once (at most one per host at a time)."),
+    Setting("fetch", "max_attempts", 5, "Attempts at fetching an article before it is marked failed."),
+    Setting("fetch", "respect_robots", True, "Honour robots.txt."),
+    Setting("translate", "model", "", "Installed model to use (see `naql models list`); empty = the only or first installed en→ar model."),
+    Setting("translate", "compute_type", "int8", "CTranslate2 compute type (int8, int8_float32, float32, ...)."),
+    Setting("translate", "inter_threads", 0, "Batches translated in parallel; 0 = number of CPU cores."),
+    Setting("translate", "intra_threads", 1, "Threads per batch."),
+    Setting("translate", "max_batch_tokens", 2048, "Tokens per decoding batch."),
+    Setting("translate", "beam_size", 2, "Beam size (1 = greedy, fastest)."),
+    Setting("translate", "max_input_length", 256, "Longest sentence in tokens; longer input is truncated by the engine."),
+    Setting("translate", "chunk_sentences", 4000, "Sentences gathered across pending articles per engine call."),
+    Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
+    Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
+    Setting("publish", "feed_items", 50, "Articles in the site's RSS feed."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Config:
+    """Validated settings of one site, with the site folder they belong to."""
+
+    def __init__(self, root: Path, values: dict[str, Any]):
+        self.root = root
+        self._values = values
+
+    def get(self, name: str) -> Any:
+        return self._values[name]
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def db_url(self) -> str:
+        return os.environ.get("NAQL_DATABASE_URL") or f"sqlite:///{self.db_path}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self["publish.output_dir"]
+
+
+def _check_type(setting: Setting, value: Any) -> Any:
+    expected = type(setting.default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{setting.name} = {value!r} is invalid: expected {expected.__name__}"
+            f" (default {setting.default!r})"
+        )
+    if expected in (int, float) and value < 0:
+        raise ConfigError(f"{setting.name} = {value!r} is invalid: expected a value >= 0")
+    return value
+
+
+def parse_config(root: Path, data: dict[str, Any]) -> Config:
+    values = {s.name: s.default for s in SETTINGS}
+    for section, body in data.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"[{section}] in {CONFIG_NAME} must be a table")
+        for key, value in body.items():
+            name = f"{section}.{key}"
+            setting = _BY_NAME.get(name)
+            if setting is None:
+                raise ConfigError(f"unknown setting {name} in {root / CONFIG_NAME}")
+            values[name] = _check_type(setting, value)
+    for name, setting in _BY_NAME.items():
+        env = os.environ.get("NAQL_" + name.replace(".", "_").upper())
+        if env is not None and not isinstance(setting.default, dict):
+            values[name] = _check_type(setting, _coerce_env(setting, env))
+    return Config(root, values)
+
+
+def _coerce_env(setting: Setting, raw: str) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"environment NAQL_{setting.name.replace('.', '_').upper()}={raw!r} is not a {kind.__name__}") from None
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_NAME
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise SiteNotFound(f"no {CONFIG_NAME} in {root}: run `naql init DIR` and `cd DIR` first") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    return parse_config(root, data)
+
+
+def find_site(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` holding naql.toml (NAQL_SITE overrides)."""
+    env = os.environ.get("NAQL_SITE")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise SiteNotFound(
+        f"{here} is not inside a naql site (no {CONFIG_NAME} here or above): "
+        "run `naql init DIR` and `cd DIR`, or set NAQL_SITE"
+    )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{}"
+    return repr(value)
+
+
+def default_toml(overrides: dict[str, Any] | None = None) -> str:
+    """naql.toml with every setting, its help as a comment; overrides are written uncommented."""
+    overrides = overrides or {}
+    lines = ["# naql site configuration. Every setting is listed with its default;", "# uncomment a line to change it.", ""]
+    section = None
+    for s in SETTINGS:
+        if s.section != section:
+            if section is not None:
+                lines.append("")
+            lines.append(f"[{s.section}]")
+            section = s.section
+        lines.append(f"# {s.help}")
+        if s.name in overrides:
+            lines.append(f"{s.key} = {_toml_value(overrides[s.name])}")
+        else:
+            lines.append(f"# {s.key} = {_toml_value(s.default)}")
+    return "\n".join(lines) + "\n"

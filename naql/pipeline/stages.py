@@ -1,0 +1,413 @@
+"""The pipeline stages: idempotent functions over stored article state.
+
+Each stage selects the articles (or sources) in its input state, does its work, and commits each
+result together with the state change, so any worker can run any stage and a crash (even SIGKILL)
+loses at most the item in flight, which the next run picks up again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import random
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from naql.config import Config
+from naql.errors import BlockedAddress, ExtractionError, FetchError, NaqlError, RobotsDisallowed
+from naql.ingest.feeds import looks_like_feed, parse_feed
+from naql.ingest.fetcher import Fetcher, FetchSettings
+from naql.ingest.urls import canonical_url
+from naql.store import Article, Segment, Source, State, Store
+from naql.store.models import TITLE_PARAGRAPH, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    config: Config
+    store: Store
+    progress: bool = True
+    _fetcher: Fetcher | None = field(default=None, repr=False)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            c = self.config
+            self._fetcher = Fetcher(FetchSettings(
+                user_agent=c["fetch.user_agent"], timeout=c["fetch.timeout"], max_bytes=c["fetch.max_bytes"],
+                max_redirects=c["fetch.max_redirects"], allow_private_network=c["fetch.allow_private_network"],
+                respect_robots=c["fetch.respect_robots"], per_host_delay=c["fetch.per_host_delay"],
+            ))
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
+
+    def bar(self, items: Iterable[T] | None = None, *, total: int | None = None, desc: str, unit: str = "article") -> tqdm:
+        return tqdm(items, total=total, desc=desc, unit=unit, disable=None if self.progress else True, leave=False)
+
+
+@dataclass
+class StageResult:
+    stage: str
+    done: int = 0
+    failed: int = 0
+    held: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def backoff_seconds(errors: int, base: int, cap: int) -> float:
+    """Exponential back-off with +-20% jitter, capped: base, 2*base, 4*base ... <= cap."""
+    delay = min(cap, base * 2 ** max(0, errors - 1))
+    return delay * random.uniform(0.8, 1.2)
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+def add_source(session: Session, url: str, kind: str, title: str | None = None) -> tuple[Source, bool]:
+    existing = session.scalar(select(Source).where(Source.url == url))
+    if existing is not None:
+        return existing, False
+    source = Source(url=url, kind=kind, title=title, next_check_at=utcnow())
+    session.add(source)
+    session.flush()
+    return source, True
+
+
+def _new_article(session: Session, url: str, source: Source, title: str | None = None,
+                 published: datetime | None = None) -> bool:
+    canonical = canonical_url(url)
+    if session.scalar(select(Article.id).where(Article.url == canonical)) is not None:
+        return False
+    session.add(Article(url=canonical, source_id=source.id, feed_title=title, feed_published=published,
+                        state=State.DISCOVERED.value))
+    session.flush()
+    return True
+
+
+def check_sources(ctx: Context, *, now: datetime | None = None) -> StageResult:
+    """Fetch each due source (conditional GET) and record the articles it lists."""
+    now = now or utcnow()
+    result = StageResult("sources")
+    with ctx.store.session() as s:
+        due = list(s.scalars(select(Source.id).where(Source.next_check_at <= now).order_by(Source.next_check_at)))
+    new = 0
+    for source_id in ctx.bar(due, desc="checking sources", unit="source"):
+        with ctx.store.session() as s:
+            source = s.get(Source, source_id)
+            assert source is not None
+            try:
+                new += _check_source(ctx, s, source)
+                source.error_count = 0
+                source.last_error = None
+                interval = max(ctx.config["fetch.check_interval"], source.interval or 0)
+                source.next_check_at = now + timedelta(seconds=interval)
+                result.done += 1
+            except NaqlError as exc:
+                source.error_count += 1
+                source.last_error = str(exc)
+                wait = backoff_seconds(source.error_count, ctx.config["fetch.check_interval"], ctx.config["fetch.max_backoff"])
+                if isinstance(exc, FetchError) and exc.retry_after:
+                    wait = max(wait, min(exc.retry_after, ctx.config["fetch.max_backoff"]))
+                source.next_check_at = now + timedelta(seconds=wait)
+                result.failed += 1
+                log.warning("source %s: %s", source.url, exc)
+            source.last_checked_at = now
+    result.extra["new_articles"] = new
+    return result
+
+
+def _check_source(ctx: Context, s: Session, source: Source) -> int:
+    if source.kind == "page":
+        return int(_new_article(s, source.url, source))
+    headers = {}
+    if source.etag:
+        headers["If-None-Match"] = source.etag
+    if source.last_modified:
+        headers["If-Modified-Since"] = source.last_modified
+    resp = ctx.fetcher.get(source.url, headers=headers)
+    if resp.not_modified:
+        return 0
+    if not looks_like_feed(resp.content):
+        raise FetchError(f"{source.url} is not an RSS or Atom feed (add it with --kind page if it is an article)")
+    feed = parse_feed(resp.content, resp.url)
+    source.etag = resp.headers.get("ETag")
+    source.last_modified = resp.headers.get("Last-Modified")
+    source.interval = feed.interval
+    source.title = source.title or feed.title
+    return sum(_new_article(s, e.url, source, e.title, e.published) for e in feed.entries)
+
+
+# -- fetch articles ---------------------------------------------------------------------------
+
+def _record_failure(ctx: Context, article: Article, error: Exception, *, final: bool = False) -> bool:
+    """Count a failed attempt; returns True when the article is now failed for good."""
+    article.attempts += 1
+    article.last_error = str(error)
+    if final or article.attempts >= ctx.config["fetch.max_attempts"]:
+        article.state = State.FAILED.value
+        return True
+    article.retry_at = utcnow() + timedelta(seconds=backoff_seconds(article.attempts, 60, ctx.config["fetch.max_backoff"]))
+    return False
+
+
+def fetch_articles(ctx: Context) -> StageResult:
+    result = StageResult("fetch")
+    now = utcnow()
+    with ctx.store.session() as s:
+        todo = list(s.execute(
+            select(Article.id, Article.url).where(
+                Article.state == State.DISCOVERED.value,
+                (Article.retry_at.is_(None)) | (Article.retry_at <= now),
+            ).order_by(Article.id)
+        ))
+    if not todo:
+        return result
+    fetcher = ctx.fetcher
+    with ThreadPoolExecutor(max_workers=max(1, ctx.config["fetch.concurrency"])) as pool:
+        futures = {pool.submit(fetcher.get, url): article_id for article_id, url in todo}
+        for future in ctx.bar(as_completed(futures), total=len(futures), desc="fetching articles"):
+            article_id = futures[future]
+            with ctx.store.session() as s:
+                article = s.get(Article, article_id)
+                assert article is not None
+                try:
+                    resp = future.result()
+                    article.html_gz = gzip.compress(resp.content, compresslevel=6)
+                    article.state = State.FETCHED.value
+                    article.retry_at = None
+                    result.done += 1
+                except FetchError as exc:
+                    final = isinstance(exc, (RobotsDisallowed, BlockedAddress)) or (exc.status is not None and exc.status in (404, 410))
+                    if _record_failure(ctx, article, exc, final=final):
+                        result.failed += 1
+                    log.warning("article %s: %s", article.url, exc)
+    return result
+
+
+# -- extract ----------------------------------------------------------------------------------
+
+def _content_hash(paragraphs: list[str]) -> str:
+    normal = re.sub(r"\W+", " ", " ".join(paragraphs).lower()).strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def make_segments(article: Article) -> list[Segment]:
+    from naql.translate.segment import split_sentences
+
+    lang = article.language or "en"
+    segments = []
+    if article.title:
+        segments.append(Segment(paragraph=TITLE_PARAGRAPH, sentence=0, source=" ".join(article.title.split())))
+    for p, paragraph in enumerate(article.paragraphs or []):
+        for i, sentence in enumerate(split_sentences(paragraph, lang)):
+            segments.append(Segment(paragraph=p, sentence=i, source=sentence))
+    return segments
+
+
+def _hold_unless_translatable(article: Article, languages: set[str]) -> bool:
+    if article.language in languages:
+        return False
+    article.state = State.HELD.value
+    article.held_reason = (
+        f"no installed model translates {article.language or 'undetected language'} into Arabic"
+        + ("" if languages else " (no model is installed: run `naql models install opus-mt-en-ar`)")
+    )
+    return True
+
+
+def extract_articles(ctx: Context) -> StageResult:
+    from naql.extract import extract_article
+    from naql.translate.models import languages_with_models
+
+    result = StageResult("extract")
+    languages = languages_with_models(ctx.config.models_dir)
+    with ctx.store.session() as s:
+        # Articles held only for want of a model go back in line once one is installed.
+        for article in s.scalars(select(Article).where(Article.state == State.HELD.value, Article.verdict.is_(None))):
+            if article.language in languages:
+                article.state, article.held_reason = State.EXTRACTED.value, None
+        todo = list(s.scalars(select(Article.id).where(Article.state == State.FETCHED.value).order_by(Article.id)))
+    for article_id in ctx.bar(todo, desc="extracting"):
+        with ctx.store.session() as s:
+            article = s.get(Article, article_id)
+            assert article is not None
+            try:
+                page = extract_article(gzip.decompress(article.html_gz or b""), article.url)
+            except (ExtractionError, OSError, EOFError) as exc:
+                _record_failure(ctx, article, exc, final=True)
+                result.failed += 1
+                continue
+            article.title = page.title or article.feed_title
+            article.paragraphs = page.paragraphs
+            article.author, article.published, article.image = page.author, page.date, page.image
+            article.videos, article.language, article.site_name = page.videos, page.language, page.site_name
+            article.content_hash = _content_hash(page.paragraphs)
+            twin = s.scalar(select(Article.id).where(
+                Article.content_hash == article.content_hash, Article.id != article.id,
+                Article.state.notin_([State.FAILED.value, State.DUPLICATE.value, State.FETCHED.value]),
+            ).limit(1))
+            if twin is not None:
+                article.state = State.DUPLICATE.value
+                article.held_reason = f"same text as article {twin}"
+                continue
+            article.segments = make_segments(article)
+            if _hold_unless_translatable(article, languages):
+                result.held += 1
+                continue
+            article.state = State.EXTRACTED.value
+            result.done += 1
+    return result
+
+
+# -- translate --------------------------------------------------------------------------------
+
+def translate_articles(ctx: Context, engine_factory: Callable[[str], object] | None = None) -> StageResult:
+    """Translate every untranslated segment of extracted articles, in large batches across articles."""
+    from naql.translate import Engine, load_engine
+
+    result = StageResult("translate")
+    with ctx.store.session() as s:
+        rows = list(s.execute(
+            select(Article.language, func.count(Segment.id))
+            .join(Segment, Segment.article_id == Article.id)
+            .where(Article.state == State.EXTRACTED.value, Segment.translation.is_(None))
+            .group_by(Article.language)
+        ))
+    sentences = 0
+    seconds = 0.0
+    for language, count in rows:
+        engine: Engine = (engine_factory or (lambda lang: load_engine(ctx.config, lang)))(language)  # type: ignore[assignment]
+        try:
+            with ctx.bar(total=count, desc=f"translating ({language}→ar)", unit="sentence") as bar:
+                n, t = _translate_language(ctx, engine, language, bar)
+            sentences += n
+            seconds += t
+        finally:
+            engine.close()
+    # Articles whose segments are all translated move on (also those finished by an earlier, killed run).
+    with ctx.store.session() as s:
+        pending = select(Segment.article_id).where(Segment.translation.is_(None))
+        for article in s.scalars(select(Article).where(Article.state == State.EXTRACTED.value, Article.id.notin_(pending))):
+            title = next((seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None)
+            article.title_ar = title.translation if title else None
+            article.state = State.TRANSLATED.value
+            result.done += 1
+    result.extra.update(sentences=sentences, seconds=seconds)
+    return result
+
+
+def _translate_language(ctx: Context, engine: object, language: str, bar: tqdm) -> tuple[int, float]:
+    import time
+
+    chunk = ctx.config["translate.chunk_sentences"]
+    total, elapsed = 0, 0.0
+    while True:
+        with ctx.store.session() as s:
+            batch = list(s.execute(
+                select(Segment.id, Segment.source)
+                .join(Article, Segment.article_id == Article.id)
+                .where(Article.state == State.EXTRACTED.value, Article.language == language, Segment.translation.is_(None))
+                .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
+                .limit(chunk)
+            ))
+        if not batch:
+            return total, elapsed
+        started = time.perf_counter()
+        translations = engine.translate([text for _, text in batch])  # type: ignore[attr-defined]
+        elapsed += time.perf_counter() - started
+        with ctx.store.session() as s:
+            for (segment_id, _), translation in zip(batch, translations):
+                s.get(Segment, segment_id).translation = translation  # type: ignore[union-attr]
+            for article_id in {sid for sid in s.scalars(select(Segment.article_id).where(Segment.id.in_([b[0] for b in batch])))}:
+                article = s.get(Article, article_id)
+                article.engine, article.model = engine.name, engine.model  # type: ignore[union-attr, attr-defined]
+        total += len(batch)
+        bar.update(len(batch))
+
+
+# -- check ------------------------------------------------------------------------------------
+
+def _slug(article: Article) -> str:
+    words = re.findall(r"[a-z0-9]+", (article.title or "").lower())
+    tail = "-".join(words)[:60].strip("-")
+    return f"{article.id}-{tail}" if tail else str(article.id)
+
+
+def check_articles(ctx: Context) -> StageResult:
+    from naql.qa import check_segments
+
+    result = StageResult("check")
+    with ctx.store.session() as s:
+        todo = list(s.scalars(select(Article.id).where(Article.state == State.TRANSLATED.value).order_by(Article.id)))
+    for article_id in ctx.bar(todo, desc="checking"):
+        with ctx.store.session() as s:
+            article = s.get(Article, article_id)
+            assert article is not None
+            report = check_segments(
+                [(seg.source, seg.translation or "") for seg in article.segments],
+                min_arabic_ratio=ctx.config["check.min_arabic_ratio"],
+            )
+            article.verdict = report.verdict
+            article.slug = article.slug or _slug(article)
+            if report.verdict == "publish":
+                article.state = State.READY.value
+                result.done += 1
+            else:
+                article.state = State.HELD.value
+                article.held_reason = report.reason or report.verdict
+                result.held += 1
+    return result
+
+
+# -- publish ----------------------------------------------------------------------------------
+
+def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
+    from naql.publish import SiteWriter
+
+    result = StageResult("publish")
+    with ctx.store.session() as s:
+        ready = list(s.scalars(select(Article).where(Article.state == State.READY.value).order_by(Article.id)))
+        if not ready and not rebuild and (ctx.config.output_dir / "index.html").exists():
+            return result
+        writer = SiteWriter(ctx.config)
+        now = utcnow()
+        for article in ready:
+            article.published_at = article.published_at or now
+        pages = ready if not rebuild else list(
+            s.scalars(select(Article).where(Article.state.in_([State.READY.value, State.PUBLISHED.value])))
+        )
+        for article in ctx.bar(pages, desc="publishing"):
+            writer.write_article(article)
+        published = list(s.scalars(
+            select(Article).where(Article.state.in_([State.READY.value, State.PUBLISHED.value]))
+            .order_by(Article.published_at.desc(), Article.id.desc())
+        ))
+        writer.write_indexes(published)
+        for article in ready:
+            article.state = State.PUBLISHED.value
+        result.done = len(ready)
+    return result
+
+
+STAGES: tuple[Callable[[Context], StageResult], ...] = (
+    check_sources, fetch_articles, extract_articles, translate_articles, check_articles, publish_articles,
+)
+
+
+def run_once(ctx: Context) -> list[StageResult]:
+    return [stage(ctx) for stage in STAGES]

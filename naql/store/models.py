@@ -1,0 +1,137 @@
+"""The stored state of the relay: sources, articles, their segments and translations.
+
+An article moves through states, one pipeline stage each (see naql.pipeline.stages):
+
+    discovered -> fetched -> extracted -> translated -> ready -> published
+                                  |            |          \\-> held (check verdict, or no model
+                                  |            |               for the article's language)
+                                  \\-> duplicate (same text as an earlier article)
+    any stage -> failed (after max attempts; the error is kept)
+
+Every transition is committed with the data it produced, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class State(str, enum.Enum):
+    DISCOVERED = "discovered"
+    FETCHED = "fetched"
+    EXTRACTED = "extracted"
+    TRANSLATED = "translated"
+    READY = "ready"
+    PUBLISHED = "published"
+    HELD = "held"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+PENDING_STATES = (State.DISCOVERED, State.FETCHED, State.EXTRACTED, State.TRANSLATED, State.READY)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "feed" | "page"
+    title: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    interval: Mapped[int | None] = mapped_column(Integer)  # seconds, from the feed (ttl / sy:updatePeriod)
+    next_check_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    articles: Mapped[list["Article"]] = relationship(back_populates="source")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_state", "state"), Index("ix_articles_content_hash", "content_hash"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)  # canonical story URL
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    state: Mapped[str] = mapped_column(String(16), default=State.DISCOVERED.value)
+    # What the feed said, before the page was fetched.
+    feed_title: Mapped[str | None] = mapped_column(Text)
+    feed_published: Mapped[datetime | None] = mapped_column(DateTime)
+    # Fetched page (gzip-compressed), then extracted fields.
+    html_gz: Mapped[bytes | None] = mapped_column(LargeBinary)
+    title: Mapped[str | None] = mapped_column(Text)
+    paragraphs: Mapped[list[str] | None] = mapped_column(JSON)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(Text)  # ISO date from the page
+    image: Mapped[str | None] = mapped_column(Text)
+    videos: Mapped[list[str] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(16))
+    site_name: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Translation and check.
+    title_ar: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    held_reason: Mapped[str | None] = mapped_column(Text)
+    # Failures.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bookkeeping.
+    slug: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    source: Mapped[Source | None] = relationship(back_populates="articles")
+    segments: Mapped[list["Segment"]] = relationship(
+        back_populates="article", order_by="(Segment.paragraph, Segment.sentence)", cascade="all, delete-orphan"
+    )
+
+
+class Segment(Base):
+    """One sentence of an article (paragraph -1 is the title) and its translation."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("article_id", "paragraph", "sentence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    # Whitespace that followed this sentence in the source paragraph (kept for faithful reassembly).
+    trailing: Mapped[str] = mapped_column(Text, default="")
+    translation: Mapped[str | None] = mapped_column(Text)
+
+    article: Mapped[Article] = relationship(back_populates="segments")
+
+
+TITLE_PARAGRAPH = -1
