@@ -12,9 +12,11 @@ import hashlib
 import logging
 import random
 import re
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -25,7 +27,7 @@ from tqdm import tqdm
 from naql.config import Config
 from naql.errors import BlockedAddress, ExtractionError, FetchError, NaqlError, RobotsDisallowed
 from naql.ingest.feeds import looks_like_feed, parse_feed
-from naql.ingest.fetcher import Fetcher, FetchSettings
+from naql.ingest.fetcher import Fetcher, FetchSettings, Response
 from naql.ingest.urls import canonical_url
 from naql.store import Article, Segment, Source, State, Store
 from naql.store.models import TITLE_PARAGRAPH, utcnow
@@ -178,25 +180,39 @@ def fetch_articles(ctx: Context) -> StageResult:
     if not todo:
         return result
     fetcher = ctx.fetcher
-    with ThreadPoolExecutor(max_workers=max(1, ctx.config["fetch.concurrency"])) as pool:
-        futures = {pool.submit(fetcher.get, url): article_id for article_id, url in todo}
-        for future in ctx.bar(as_completed(futures), total=len(futures), desc="fetching articles"):
-            article_id = futures[future]
-            with ctx.store.session() as s:
-                article = s.get(Article, article_id)
-                assert article is not None
-                try:
-                    resp = future.result()
-                    article.html_gz = gzip.compress(resp.content, compresslevel=6)
-                    article.state = State.FETCHED.value
-                    article.retry_at = None
-                    result.done += 1
-                except FetchError as exc:
-                    final = isinstance(exc, (RobotsDisallowed, BlockedAddress)) or (exc.status is not None and exc.status in (404, 410))
-                    if _record_failure(ctx, article, exc, final=final):
-                        result.failed += 1
-                    log.warning("article %s: %s", article.url, exc)
+    workers = max(1, ctx.config["fetch.concurrency"])
+    queue = iter(todo)
+    # A sliding window of `workers` fetches: pages are committed as they arrive, so a kill loses at
+    # most the fetches in flight, and memory holds at most `workers` pages.
+    with ThreadPoolExecutor(max_workers=workers) as pool, ctx.bar(total=len(todo), desc="fetching articles") as bar:
+        in_flight: dict[Future[Response], int] = {}
+        while True:
+            for article_id, url in islice(queue, workers - len(in_flight)):
+                in_flight[pool.submit(fetcher.get, url)] = article_id
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                _store_fetched(ctx, in_flight.pop(future), future, result)
+                bar.update(1)
     return result
+
+
+def _store_fetched(ctx: Context, article_id: int, future: Future[Response], result: StageResult) -> None:
+    with ctx.store.session() as s:
+        article = s.get(Article, article_id)
+        assert article is not None
+        try:
+            resp = future.result()
+            article.html_gz = gzip.compress(resp.content, compresslevel=6)
+            article.state = State.FETCHED.value
+            article.retry_at = None
+            result.done += 1
+        except FetchError as exc:
+            final = isinstance(exc, (RobotsDisallowed, BlockedAddress)) or exc.status in (404, 410)
+            if _record_failure(ctx, article, exc, final=final):
+                result.failed += 1
+            log.warning("article %s: %s", article.url, exc)
 
 
 # -- extract ----------------------------------------------------------------------------------
@@ -312,8 +328,6 @@ def translate_articles(ctx: Context, engine_factory: Callable[[str], object] | N
 
 
 def _translate_language(ctx: Context, engine: object, language: str, bar: tqdm) -> tuple[int, float]:
-    import time
-
     chunk = ctx.config["translate.chunk_sentences"]
     total, elapsed = 0, 0.0
     while True:
