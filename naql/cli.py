@@ -398,7 +398,10 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
     if not list_models(config.models_dir) or model_source:
         source = model_source or DEFAULT_MODEL
         click.echo(f"installing model {source} ...")
-        install(source, config.models_dir)
+        try:
+            install(source, config.models_dir)
+        except NaqlError as exc:
+            raise NaqlError(f"{exc} (or run `naql demo --model PATH` with a model file you have)") from exc
     ctx = _context(config)
     try:
         added = load_sample(ctx)

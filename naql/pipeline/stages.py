@@ -163,7 +163,10 @@ def _record_failure(ctx: Context, article: Article, error: Exception, *, final: 
     if final or article.attempts >= ctx.config["fetch.max_attempts"]:
         article.state = State.FAILED.value
         return True
-    article.retry_at = utcnow() + timedelta(seconds=backoff_seconds(article.attempts, 60, ctx.config["fetch.max_backoff"]))
+    wait = backoff_seconds(article.attempts, 60, ctx.config["fetch.max_backoff"])
+    if isinstance(error, FetchError) and error.retry_after:
+        wait = max(wait, min(error.retry_after, ctx.config["fetch.max_backoff"]))
+    article.retry_at = utcnow() + timedelta(seconds=wait)
     return False
 
 
@@ -357,8 +360,11 @@ def _translate_language(ctx: Context, engine: object, language: str, bar: tqdm) 
 # -- check ------------------------------------------------------------------------------------
 
 def _slug(article: Article) -> str:
-    words = re.findall(r"[a-z0-9]+", (article.title or "").lower())
-    tail = "-".join(words)[:60].strip("-")
+    tail = ""
+    for word in re.findall(r"[a-z0-9]+", (article.title or "").lower()):
+        if len(tail) + len(word) + 1 > 60:
+            break
+        tail = f"{tail}-{word}" if tail else word
     return f"{article.id}-{tail}" if tail else str(article.id)
 
 
