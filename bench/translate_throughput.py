@@ -47,8 +47,8 @@ for _key in [k for k in os.environ if k == "NAQL_DATABASE_URL" or k.startswith("
     print(f"note: ignoring {_key} from the environment", file=sys.stderr)
     del os.environ[_key]
 
-import ctranslate2
-import sentencepiece as spm
+import ctranslate2  # noqa: E402
+import sentencepiece as spm  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
@@ -70,11 +70,14 @@ class Settings:
 
     def label(self) -> str:
         batch = f"{self.max_batch_tokens} tokens" if self.max_batch_tokens else "1 example-batch"
-        return (f"{self.compute_type}, {self.inter_threads}x{self.intra_threads} threads, "
-                f"{batch}, beam {self.beam_size}")
+        return (
+            f"{self.compute_type}, {self.inter_threads}x{self.intra_threads} threads, "
+            f"{batch}, beam {self.beam_size}"
+        )
 
 
 # -- model and data -------------------------------------------------------------------------------
+
 
 def prepare_model(size: str, rebuild: bool):
     """The tinymodel OPUS-MT release, installed by naql.translate.models.install (cached)."""
@@ -113,6 +116,7 @@ def read_sentences(n: int) -> list[str]:
 
 # -- the three sides ------------------------------------------------------------------------------
 
+
 def max_decoding_length(tokens: list[list[str]]) -> int:
     """naql's bound (naql.translate.engines.ctranslate2): min(512, 2 * longest input + 16)."""
     from naql.translate.engines.ctranslate2 import MAX_DECODING_LENGTH
@@ -129,8 +133,11 @@ class Raw:
         self.src = spm.SentencePieceProcessor(model_file=str(model.path / model.source_spm))
         self.tgt = spm.SentencePieceProcessor(model_file=str(model.path / model.target_spm))
         self.translator = ctranslate2.Translator(
-            str(model.model_dir), device="cpu", compute_type=settings.compute_type,
-            inter_threads=settings.inter_threads, intra_threads=settings.intra_threads,
+            str(model.model_dir),
+            device="cpu",
+            compute_type=settings.compute_type,
+            inter_threads=settings.inter_threads,
+            intra_threads=settings.intra_threads,
         )
 
     def tokenize(self, sentences: list[str]) -> list[list[str]]:
@@ -143,7 +150,10 @@ class Raw:
         else:
             batching = {"max_batch_size": len(tokens), "batch_type": "examples"}
         results = self.translator.translate_batch(
-            tokens, beam_size=s.beam_size, max_decoding_length=max_decoding_length(tokens), **batching
+            tokens,
+            beam_size=s.beam_size,
+            max_decoding_length=max_decoding_length(tokens),
+            **batching,
         )
         return [r.hypotheses[0] for r in results]
 
@@ -157,13 +167,26 @@ class Raw:
 def naql_config(root: Path, model_name: str, s: Settings):
     from naql.config import parse_config
 
-    config = parse_config(root, {"translate": {
-        "model": model_name, "compute_type": s.compute_type, "inter_threads": s.inter_threads,
-        "intra_threads": s.intra_threads, "max_batch_tokens": s.max_batch_tokens, "beam_size": s.beam_size,
-    }})
-    for key, want in (("compute_type", s.compute_type), ("inter_threads", s.inter_threads),
-                      ("intra_threads", s.intra_threads), ("max_batch_tokens", s.max_batch_tokens),
-                      ("beam_size", s.beam_size)):
+    config = parse_config(
+        root,
+        {
+            "translate": {
+                "model": model_name,
+                "compute_type": s.compute_type,
+                "inter_threads": s.inter_threads,
+                "intra_threads": s.intra_threads,
+                "max_batch_tokens": s.max_batch_tokens,
+                "beam_size": s.beam_size,
+            }
+        },
+    )
+    for key, want in (
+        ("compute_type", s.compute_type),
+        ("inter_threads", s.inter_threads),
+        ("intra_threads", s.intra_threads),
+        ("max_batch_tokens", s.max_batch_tokens),
+        ("beam_size", s.beam_size),
+    ):
         assert config[f"translate.{key}"] == want, (key, config[f"translate.{key}"], want)
     return config
 
@@ -194,19 +217,28 @@ class Site:
 
         with self.store.session() as s:
             for a, start in enumerate(range(0, len(sentences), ARTICLE_SENTENCES)):
-                group = sentences[start:start + ARTICLE_SENTENCES]
+                group = sentences[start : start + ARTICLE_SENTENCES]
                 title, body = group[0], group[1:]
-                paras = [body[i:i + PARAGRAPH_SENTENCES] for i in range(0, len(body), PARAGRAPH_SENTENCES)]
+                paras = [
+                    body[i : i + PARAGRAPH_SENTENCES]
+                    for i in range(0, len(body), PARAGRAPH_SENTENCES)
+                ]
                 article = Article(
-                    url=f"https://bench.invalid/{a}", title=title, paragraphs=[" ".join(p) for p in paras],
-                    language="en", site_name="bench", content_hash=_content_hash([title, *body]),
+                    url=f"https://bench.invalid/{a}",
+                    title=title,
+                    paragraphs=[" ".join(p) for p in paras],
+                    language="en",
+                    site_name="bench",
+                    content_hash=_content_hash([title, *body]),
                     state=State.EXTRACTED.value,
                 )
                 s.add(article)
                 s.flush()
                 segments = [Segment(paragraph=TITLE_PARAGRAPH, sentence=0, source=title)]
                 for p, para in enumerate(paras):
-                    segments += [Segment(paragraph=p, sentence=i, source=x) for i, x in enumerate(para)]
+                    segments += [
+                        Segment(paragraph=p, sentence=i, source=x) for i, x in enumerate(para)
+                    ]
                 article.segments = segments
                 s.flush()
                 self.segment_order += [seg.id for seg in segments]
@@ -219,7 +251,11 @@ class Site:
 
         with self.store.session() as s:
             s.execute(update(Segment).values(translation=None))
-            s.execute(update(Article).values(state=State.EXTRACTED.value, title_ar=None, engine=None, model=None))
+            s.execute(
+                update(Article).values(
+                    state=State.EXTRACTED.value, title_ar=None, engine=None, model=None
+                )
+            )
 
     def translations(self) -> list[str | None]:
         from sqlalchemy import select
@@ -249,6 +285,7 @@ class Preloaded:
 
 
 # -- measuring ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Timing:
@@ -285,22 +322,26 @@ def explore(model, sentences: list[str], base: Settings, repeat: int) -> Setting
     if cores > 1:
         grid.append(replace(base, inter_threads=1, intra_threads=cores))
         grid.append(replace(base, inter_threads=cores, intra_threads=1))
-    grid += [replace(base, compute_type=c) for c in ("float32", "int8_float32")
-             if c in ctranslate2.get_supported_compute_types("cpu")]
+    grid += [
+        replace(base, compute_type=c)
+        for c in ("float32", "int8_float32")
+        if c in ctranslate2.get_supported_compute_types("cpu")
+    ]
     grid += [replace(base, max_batch_tokens=b) for b in (512, 1024, 2048, 4096, 0)]
     grid = list(dict.fromkeys(grid))
     print(f"\nexplore: raw translate_batch, {len(sentences)} sentences, best of {repeat}")
-    print(f"  {'settings':58s} {'sent/s':>8s} {'s':>7s}")
+    print(f"  {'settings':58s} {'sent/s':>8s} {'wall s':>7s} {'CPU s':>7s}")
     rates: dict[Settings, float] = {}
 
     def measure(s: Settings) -> float:
         raw = Raw(model, s)
         tokens = raw.tokenize(sentences)
         raw.translate_tokens(tokens[:64])  # warm-up
-        best = min(timed(lambda: raw.translate_tokens(tokens))[0] for _ in range(repeat))
+        runs = [timed2(partial(raw.translate_tokens, tokens))[:2] for _ in range(repeat)]
         raw.close()
+        best, cpu = min(w for w, _ in runs), min(c for _, c in runs)
         rates[s] = len(sentences) / best
-        print(f"  {s.label():58s} {rates[s]:8.1f} {best:7.2f}", flush=True)
+        print(f"  {s.label():58s} {rates[s]:8.1f} {best:7.2f} {cpu:7.2f}", flush=True)
         return rates[s]
 
     for s in grid:
@@ -314,10 +355,20 @@ def explore(model, sentences: list[str], base: Settings, repeat: int) -> Setting
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sentences", type=int, default=400, help="first N FLORES-200 dev sentences (default 400)")
-    ap.add_argument("--size", choices=("base", "tiny"), default="base", help="tinymodel size (default base)")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per side; best and median reported")
-    ap.add_argument("--explore", action="store_true", help="first time a grid of raw settings; compare at the fastest")
+    ap.add_argument(
+        "--sentences", type=int, default=400, help="first N FLORES-200 dev sentences (default 400)"
+    )
+    ap.add_argument(
+        "--size", choices=("base", "tiny"), default="base", help="tinymodel size (default base)"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="timed runs per side; best and median reported"
+    )
+    ap.add_argument(
+        "--explore",
+        action="store_true",
+        help="first time a grid of raw settings; compare at the fastest",
+    )
     ap.add_argument("--compute-type", default="int8")
     ap.add_argument("--inter-threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--intra-threads", type=int, default=1)
@@ -335,7 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     CACHE.mkdir(parents=True, exist_ok=True)
     model, models_dir = prepare_model(args.size, args.rebuild)
     sentences = read_sentences(args.sentences)
-    settings = Settings(args.compute_type, args.inter_threads, args.intra_threads, args.max_batch_tokens, args.beam_size)
+    settings = Settings(
+        args.compute_type,
+        args.inter_threads,
+        args.intra_threads,
+        args.max_batch_tokens,
+        args.beam_size,
+    )
     if args.explore:
         settings = explore(model, sentences, settings, args.repeat)
     if settings.max_batch_tokens == 0:
@@ -344,16 +401,23 @@ def main(argv: list[str] | None = None) -> int:
     n = len(sentences)
     load_before = os.getloadavg()[0]
     if load_before > 0.5:
-        print(f"warning: load average {load_before:.2f} -- other work shares the CPUs; wall times will be noisy"
-              " (the CPU-seconds columns are less affected)")
-    print(f"\nmodel {model.name} ({args.size}), {n} sentences, CT2_USE_MKL={os.environ['CT2_USE_MKL']}, "
-          f"ctranslate2 {ctranslate2.__version__}, {os.cpu_count()} cores")
+        print(
+            f"warning: load average {load_before:.2f} -- other work shares the CPUs; wall times will be noisy"
+            " (the CPU-seconds columns are less affected)"
+        )
+    print(
+        f"\nmodel {model.name} ({args.size}), {n} sentences, CT2_USE_MKL={os.environ['CT2_USE_MKL']}, "
+        f"ctranslate2 {ctranslate2.__version__}, {os.cpu_count()} cores"
+    )
     print(f"settings (all sides): {settings.label()}")
 
     raw = Raw(model, settings)
     engine = CTranslate2Engine(
-        model, compute_type=settings.compute_type, inter_threads=settings.inter_threads,
-        intra_threads=settings.intra_threads, max_batch_tokens=settings.max_batch_tokens,
+        model,
+        compute_type=settings.compute_type,
+        inter_threads=settings.inter_threads,
+        intra_threads=settings.intra_threads,
+        max_batch_tokens=settings.max_batch_tokens,
         beam_size=settings.beam_size,
     )
     site = Site(models_dir, model.name, settings, sentences)
@@ -362,8 +426,10 @@ def main(argv: list[str] | None = None) -> int:
         preloaded = Preloaded(warm_engine)
         tokens = raw.tokenize(sentences)
         assert tokens == engine.encode(sentences), "raw and naql tokenise differently"
-        print(f"{sum(map(len, tokens))} source tokens (longest {max(map(len, tokens))}), "
-              f"{site.articles} articles, max_decoding_length {max_decoding_length(tokens)}")
+        print(
+            f"{sum(map(len, tokens))} source tokens (longest {max(map(len, tokens))}), "
+            f"{site.articles} articles, max_decoding_length {max_decoding_length(tokens)}"
+        )
 
         def stage(factory=None):
             site.reset()
@@ -372,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
             assert result.done == site.articles and result.extra["sentences"] == n, result
             return result
 
-        wall: dict[str, list[float]] = {k: [] for k in ("enc", "raw", "dec", "engine", "stage", "warm")}
+        wall: dict[str, list[float]] = {
+            k: [] for k in ("enc", "raw", "dec", "engine", "stage", "warm")
+        }
         cpu: dict[str, list[float]] = {k: [] for k in wall}
         engine_seconds: list[float] = []
         outputs: dict[str, list] = {}
@@ -393,8 +461,11 @@ def main(argv: list[str] | None = None) -> int:
             engine_seconds.append(res.extra["seconds"])
             if r == 0:
                 outputs["stage"] = site.translations()
-            print(f"  {'warm-up' if r == 0 else f'run {r}'}: " + ", ".join(
-                f"{k} {wall[k][-1]:.2f}s" for k in ("raw", "engine", "stage", "warm")), flush=True)
+            print(
+                f"  {'warm-up' if r == 0 else f'run {r}'}: "
+                + ", ".join(f"{k} {wall[k][-1]:.2f}s" for k in ("raw", "engine", "stage", "warm")),
+                flush=True,
+            )
         same = outputs["raw"] == outputs["engine"] == outputs["stage"]
     finally:
         site.close()
@@ -402,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         raw.close()
 
     def summed(d: dict[str, list[float]], *keys: str) -> list[float]:
-        return [sum(v) for v in zip(*(d[k][1:] for k in keys))]
+        return [sum(v) for v in zip(*(d[k][1:] for k in keys), strict=True)]
 
     sides = [  # name, keys summed, note
         ("raw translate_batch", ("raw",), "pre-tokenised"),
@@ -411,22 +482,34 @@ def main(argv: list[str] | None = None) -> int:
         ("naql stage (warm engine)", ("warm",), "translate_articles, loaded engine passed in"),
         ("naql stage", ("stage",), "translate_articles as `naql run` calls it (loads the model)"),
     ]
-    rows = [(name, Timing(name, summed(wall, *keys)), Timing(name, summed(cpu, *keys)), note)
-            for name, keys, note in sides]
+    rows = [
+        (name, Timing(name, summed(wall, *keys)), Timing(name, summed(cpu, *keys)), note)
+        for name, keys, note in sides
+    ]
     base_w, base_c = rows[0][1], rows[0][2]
-    print(f"\n{n} sentences, best of {args.repeat} after a warm-up (median in brackets); {settings.label()}")
-    print(f"  {'':26s} {'sent/s':>13s} {'wall s':>13s} {'naql/raw':>14s} {'CPU s':>6s} {'CPU ratio':>9s}")
+    print(
+        f"\n{n} sentences, best of {args.repeat} after a warm-up (median in brackets); {settings.label()}"
+    )
+    print(
+        f"  {'':26s} {'sent/s':>13s} {'wall s':>13s} {'naql/raw':>14s} {'CPU s':>6s} {'CPU ratio':>9s}"
+    )
     for name, w, c, note in rows:
-        print(f"  {name:26s} {n / w.best:5.1f} ({n / w.median:5.1f}) {w.best:5.2f} ({w.median:5.2f}) "
-              f"{base_w.best / w.best:5.3f} ({base_w.median / w.median:5.3f}) {c.best:6.2f} "
-              f"{base_c.best / c.best:9.3f}  {note}")
-    print(f"  model load (load_engine) {load_time:.2f}s; spm encode {min(wall['enc'][1:]) * 1e3:.0f} ms, "
-          f"decode {min(wall['dec'][1:]) * 1e3:.0f} ms; engine.translate time inside the warm stage "
-          f"{min(engine_seconds[1:]):.2f}s")
+        print(
+            f"  {name:26s} {n / w.best:5.1f} ({n / w.median:5.1f}) {w.best:5.2f} ({w.median:5.2f}) "
+            f"{base_w.best / w.best:5.3f} ({base_w.median / w.median:5.3f}) {c.best:6.2f} "
+            f"{base_c.best / c.best:9.3f}  {note}"
+        )
+    print(
+        f"  model load (load_engine) {load_time:.2f}s; spm encode {min(wall['enc'][1:]) * 1e3:.0f} ms, "
+        f"decode {min(wall['dec'][1:]) * 1e3:.0f} ms; engine.translate time inside the warm stage "
+        f"{min(engine_seconds[1:]):.2f}s"
+    )
     print(f"  outputs identical across raw, engine and stage: {same}")
     ratios = [base_w.best / rows[i][1].best for i in (2, 3)]
-    print(f"  naql/raw >= 0.9 (engine, warm stage): {'yes' if min(ratios) >= 0.9 else 'NO'}; "
-          f"load average {os.getloadavg()[0]:.2f} (was {load_before:.2f} at start)  [{date.today().isoformat()}]")
+    print(
+        f"  naql/raw >= 0.9 (engine, warm stage): {'yes' if min(ratios) >= 0.9 else 'NO'}; "
+        f"load average {os.getloadavg()[0]:.2f} (was {load_before:.2f} at start)  [{date.today().isoformat()}]"
+    )
     return 0 if same else 1
 
 

@@ -36,7 +36,10 @@ class NaqlGroup(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("verbose"):
                 raise
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run `naql -v ...` for details)", err=True)
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {exc} (run `naql -v ...` for details)",
+                err=True,
+            )
             sys.exit(1)
 
 
@@ -70,6 +73,7 @@ def _context(config: Config, progress: bool = True):  # type: ignore[no-untyped-
 
 # -- init -------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default=None, help="Site title (default: نقل).")
@@ -79,7 +83,9 @@ def init(directory: Path, title: str | None, base_url: str | None) -> None:
     from naql.store import Store
 
     if (directory / CONFIG_NAME).exists():
-        raise NaqlError(f"{directory / CONFIG_NAME} already exists: this folder is already a naql site")
+        raise NaqlError(
+            f"{directory / CONFIG_NAME} already exists: this folder is already a naql site"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     overrides: dict[str, Any] = {}
     if title:
@@ -90,10 +96,13 @@ def init(directory: Path, title: str | None, base_url: str | None) -> None:
     config = load_config(directory.resolve())
     Store(config.db_url).close()
     click.echo(f"created site in {directory}/ ({CONFIG_NAME}, naql.db)")
-    click.echo(f"next: cd {directory} && naql models install opus-mt-en-ar && naql sources add URL && naql run")
+    click.echo(
+        f"next: cd {directory} && naql models install opus-mt-en-ar && naql sources add URL && naql run"
+    )
 
 
 # -- models -----------------------------------------------------------------------------------
+
 
 @cli.group(cls=NaqlGroup)
 def models() -> None:
@@ -102,9 +111,17 @@ def models() -> None:
 
 @models.command("install")
 @click.argument("source")
-@click.option("--name", default=None, help="Name to install the model under (default: from SOURCE).")
+@click.option(
+    "--name", default=None, help="Name to install the model under (default: from SOURCE)."
+)
 @click.option("--sha256", default=None, help="Expected SHA-256 of the downloaded file.")
-@click.option("--from", "source_language", default="en", show_default=True, help="Source language of the model.")
+@click.option(
+    "--from",
+    "source_language",
+    default="en",
+    show_default=True,
+    help="Source language of the model.",
+)
 def models_install(source: str, name: str | None, sha256: str | None, source_language: str) -> None:
     """Install a model: SOURCE is a catalogue name (e.g. opus-mt-en-ar), a URL, or a local file or folder.
 
@@ -113,8 +130,12 @@ def models_install(source: str, name: str | None, sha256: str | None, source_lan
     from naql.translate.models import install
 
     config = _site()
-    model = install(source, config.models_dir, name=name, sha256=sha256, source_language=source_language)
-    click.echo(f"installed {model.name} ({model.layout}, {model.source_language}→{model.target_language}) in {model.path}")
+    model = install(
+        source, config.models_dir, name=name, sha256=sha256, source_language=source_language
+    )
+    click.echo(
+        f"installed {model.name} ({model.layout}, {model.source_language}→{model.target_language}) in {model.path}"
+    )
 
 
 @models.command("list")
@@ -127,7 +148,9 @@ def models_list() -> None:
     if installed:
         click.echo("installed:")
         for m in installed:
-            click.echo(f"  {m.name:<28} {m.layout:<12} {m.source_language}→{m.target_language}  {m.origin}")
+            click.echo(
+                f"  {m.name:<28} {m.layout:<12} {m.source_language}→{m.target_language}  {m.origin}"
+            )
     else:
         click.echo("no model installed")
     click.echo("catalogue (naql models install NAME):")
@@ -147,6 +170,7 @@ def models_remove(name: str) -> None:
 
 # -- sources ----------------------------------------------------------------------------------
 
+
 @cli.group(cls=NaqlGroup)
 def sources() -> None:
     """Add and list the feeds and pages naql watches."""
@@ -154,8 +178,12 @@ def sources() -> None:
 
 @sources.command("add")
 @click.argument("url")
-@click.option("--kind", type=click.Choice(["feed", "page"]), default=None,
-              help="feed (RSS/Atom) or page (one article); auto-detected when left out.")
+@click.option(
+    "--kind",
+    type=click.Choice(["feed", "page"]),
+    default=None,
+    help="feed (RSS/Atom) or page (one article); auto-detected when left out.",
+)
 def sources_add(url: str, kind: str | None) -> None:
     """Watch URL: an RSS/Atom feed or one article page."""
     from naql.ingest.feeds import looks_like_feed, parse_feed
@@ -193,34 +221,49 @@ def sources_list(fmt: str) -> None:
     store = Store(config.db_url)
     rows = []
     with store.session() as s:
-        counts = dict(s.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all())
+        counts = dict(
+            s.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
+        )
         for src in s.scalars(select(Source).order_by(Source.id)):
-            rows.append({
-                "id": src.id, "url": src.url, "kind": src.kind, "title": src.title,
-                "state": "error" if src.error_count else "ok", "articles": counts.get(src.id, 0),
-                "next_check_at": src.next_check_at.isoformat(timespec="seconds") + "Z",
-                "last_checked_at": src.last_checked_at.isoformat(timespec="seconds") + "Z" if src.last_checked_at else None,
-                "error_count": src.error_count, "last_error": src.last_error,
-            })
+            rows.append(
+                {
+                    "id": src.id,
+                    "url": src.url,
+                    "kind": src.kind,
+                    "title": src.title,
+                    "state": "error" if src.error_count else "ok",
+                    "articles": counts.get(src.id, 0),
+                    "next_check_at": src.next_check_at.isoformat(timespec="seconds") + "Z",
+                    "last_checked_at": src.last_checked_at.isoformat(timespec="seconds") + "Z"
+                    if src.last_checked_at
+                    else None,
+                    "error_count": src.error_count,
+                    "last_error": src.last_error,
+                }
+            )
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("no sources: add one with `naql sources add URL`")
     for r in rows:
-        click.echo(f"{r['id']:>3} {r['kind']:<5} {r['state']:<5} {r['articles']:>4} articles  next check {r['next_check_at']}  {r['url']}")
+        click.echo(
+            f"{r['id']:>3} {r['kind']:<5} {r['state']:<5} {r['articles']:>4} articles  next check {r['next_check_at']}  {r['url']}"
+        )
         if r["last_error"]:
             click.echo(f"      last error ({r['error_count']}x): {r['last_error']}")
 
 
 # -- run / serve / status ---------------------------------------------------------------------
 
+
 @cli.command()
 @click.option("--watch", is_flag=True, help="Keep running on each source's schedule until Ctrl-C.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def run(watch: bool, no_progress: bool) -> None:
     """Fetch due sources, extract, translate, check and publish."""
-    from naql.pipeline.runner import run_once, summarize, watch as watch_loop
+    from naql.pipeline.runner import run_once, summarize
+    from naql.pipeline.runner import watch as watch_loop
 
     config = _site()
     ctx = _context(config, progress=not no_progress)
@@ -271,18 +314,25 @@ def status(fmt: str) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     a = data["articles"]
-    click.echo(f"articles: {a['published']} published, {a['pending']} pending, {a['held']} held, "
-               f"{a['failed']} failed, {a['duplicate']} duplicates")
+    click.echo(
+        f"articles: {a['published']} published, {a['pending']} pending, {a['held']} held, "
+        f"{a['failed']} failed, {a['duplicate']} duplicates"
+    )
     for state, n in a["by_state"].items():
         click.echo(f"  {state:<11} {n}")
-    click.echo(f"sources: {len(data['sources'])} ({sum(1 for s in data['sources'] if s['last_error'])} with errors)")
+    click.echo(
+        f"sources: {len(data['sources'])} ({sum(1 for s in data['sources'] if s['last_error'])} with errors)"
+    )
     for item in data["held_articles"]:
         click.echo(f"held   #{item['id']} {item['url']}\n       {item['reason']}")
     for item in data["failed_articles"]:
-        click.echo(f"failed #{item['id']} {item['url']} (after {item['attempts']} attempts)\n       {item['error']}")
+        click.echo(
+            f"failed #{item['id']} {item['url']} (after {item['attempts']} attempts)\n       {item['error']}"
+        )
 
 
 # -- one-off tools ----------------------------------------------------------------------------
+
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
@@ -290,7 +340,7 @@ def status(fmt: str) -> None:
 def extract(inputs: tuple[str, ...], fmt: str) -> None:
     """Show what naql would store for each page (FILE .html/.html.gz, or URL)."""
     from naql.extract import extract_article, read_page
-    from naql.ingest.fetcher import Fetcher, FetchSettings
+    from naql.ingest.fetcher import Fetcher
 
     failures = 0
     fetcher: Fetcher | None = None
@@ -317,9 +367,11 @@ def extract(inputs: tuple[str, ...], fmt: str) -> None:
             if fmt == "json":
                 click.echo(json.dumps(page.to_json_dict(item), ensure_ascii=False))
             else:
-                click.echo(f"== {item}\ntitle: {page.title}\nauthor: {page.author}\ndate: {page.date}\n"
-                           f"url: {page.url}\nlanguage: {page.language}\nimage: {page.image}\n"
-                           f"videos: {', '.join(page.videos) or '-'}\n")
+                click.echo(
+                    f"== {item}\ntitle: {page.title}\nauthor: {page.author}\ndate: {page.date}\n"
+                    f"url: {page.url}\nlanguage: {page.language}\nimage: {page.image}\n"
+                    f"videos: {', '.join(page.videos) or '-'}\n"
+                )
                 click.echo(page.text + "\n")
     finally:
         if fetcher:
@@ -335,8 +387,13 @@ def _fetch_settings_or_default():  # type: ignore[no-untyped-def]
         c = _site()
     except NaqlError:
         return FetchSettings()
-    return FetchSettings(user_agent=c["fetch.user_agent"], timeout=c["fetch.timeout"], max_bytes=c["fetch.max_bytes"],
-                         allow_private_network=c["fetch.allow_private_network"], per_host_delay=0)
+    return FetchSettings(
+        user_agent=c["fetch.user_agent"],
+        timeout=c["fetch.timeout"],
+        max_bytes=c["fetch.max_bytes"],
+        allow_private_network=c["fetch.allow_private_network"],
+        per_host_delay=0,
+    )
 
 
 @cli.command()
@@ -356,7 +413,9 @@ def translate(file: Any) -> None:
         title, paragraphs = page.title, page.paragraphs
     else:
         text = raw.decode("utf-8", "replace")
-        paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        paragraphs = [
+            " ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
+        ]
     if not paragraphs and not title:
         raise NaqlError("nothing to translate: the input is empty")
     config = _site()
@@ -374,14 +433,19 @@ def translate(file: Any) -> None:
         pos = 1
     blocks = []
     for n in shape:
-        blocks.append(" ".join(out[pos:pos + n]))
+        blocks.append(" ".join(out[pos : pos + n]))
         pos += n
     click.echo("\n\n".join(blocks))
 
 
 @cli.command()
 @click.argument("directory", default="naql-demo", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--model", "model_source", default=None, help="Model to install: a local file/folder or URL (default: opus-mt-en-ar).")
+@click.option(
+    "--model",
+    "model_source",
+    default=None,
+    help="Model to install: a local file/folder or URL (default: opus-mt-en-ar).",
+)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build the demo site and exit.")
 def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -> None:
@@ -392,7 +456,11 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
     if not (directory / CONFIG_NAME).exists():
         directory.mkdir(parents=True, exist_ok=True)
         (directory / CONFIG_NAME).write_text(
-            default_toml({"site.title": "نقل — عرض تجريبي", "site.base_url": f"http://127.0.0.1:{port}"}), encoding="utf-8")
+            default_toml(
+                {"site.title": "نقل — عرض تجريبي", "site.base_url": f"http://127.0.0.1:{port}"}
+            ),
+            encoding="utf-8",
+        )
         click.echo(f"created demo site in {directory}/")
     config = load_config(directory.resolve())
     if not list_models(config.models_dir) or model_source:
@@ -401,7 +469,9 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
         try:
             install(source, config.models_dir)
         except NaqlError as exc:
-            raise NaqlError(f"{exc} (or run `naql demo --model PATH` with a model file you have)") from exc
+            raise NaqlError(
+                f"{exc} (or run `naql demo --model PATH` with a model file you have)"
+            ) from exc
     ctx = _context(config)
     try:
         added = load_sample(ctx)

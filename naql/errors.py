@@ -18,7 +18,9 @@ class SiteNotFound(NaqlError):
 class FetchError(NaqlError):
     """A network fetch failed (bad URL, refused address, too large, timeout, HTTP error)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after

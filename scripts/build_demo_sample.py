@@ -22,7 +22,7 @@ def main(n: int = 25) -> None:
     with (FLORES / "metadata_dev.tsv").open(encoding="utf-8") as f:
         meta = list(csv.DictReader(f, delimiter="\t"))
     articles: list[dict] = []
-    for sentence, row in zip(english, meta):
+    for sentence, row in zip(english, meta, strict=True):
         if articles and articles[-1]["url"] == row["URL"]:
             articles[-1]["sentences"].append(sentence)
         else:
@@ -31,13 +31,20 @@ def main(n: int = 25) -> None:
     for a in articles:
         a["title"] = unquote(a["url"].rsplit("/", 1)[-1]).replace("_", " ")
         s = a.pop("sentences")
-        a["paragraphs"] = [" ".join(s[i:i + 2]) for i in range(0, len(s), 2)]
+        a["paragraphs"] = [" ".join(s[i : i + 2]) for i in range(0, len(s), 2)]
     out = ROOT / "naql" / "demo" / "sample.json"
-    out.write_text(json.dumps({
-        "license": "CC BY-SA 4.0",
-        "attribution": "FLORES-200 dev set (NLLB Team, Meta AI), sentences from English Wikinews articles",
-        "articles": articles,
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "license": "CC BY-SA 4.0",
+                "attribution": "FLORES-200 dev set (NLLB Team, Meta AI), sentences from English Wikinews articles",
+                "articles": articles,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(f"wrote {len(articles)} articles to {out}")
 
 

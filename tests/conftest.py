@@ -36,7 +36,7 @@ class LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path)
                 if route is None:
@@ -69,8 +69,16 @@ class LocalServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def add(self, path: str, body: bytes | str, *, status: int = 200, content_type: str = "text/html; charset=utf-8",
-            gzip_body: bool = False, headers: dict[str, str] | None = None) -> str:
+    def add(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        gzip_body: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         h = {"Content-Type": content_type, **(headers or {})}
         if gzip_body:
@@ -99,18 +107,33 @@ def tiny_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random-weight OPUS-MT release zip (multi-target: needs >>ara<<)."""
     import tinymodel
 
-    return tinymodel.build_opus_mt_release(tmp_path_factory.mktemp("release"), size="tiny", multi_target=True)
+    return tinymodel.build_opus_mt_release(
+        tmp_path_factory.mktemp("release"), size="tiny", multi_target=True
+    )
 
 
-def run_naql(*args: str, cwd: Path, check: bool = True, timeout: float = 300,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_naql(
+    *args: str,
+    cwd: Path,
+    check: bool = True,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the real `naql` command line in a subprocess."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("NAQL_SITE", None)
-    proc = subprocess.run([sys.executable, "-m", "naql", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=full_env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "naql", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"naql {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+        raise AssertionError(
+            f"naql {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
     return proc
 
 

@@ -14,12 +14,24 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, LocalServer, enable_private_network, run_naql
 from test_relay_e2e import new_site, rss, serve_articles
 
-COMMANDS = ["init", "models", "models install", "models list", "sources", "sources add", "sources list",
-            "run", "serve", "status", "translate", "extract", "demo"]
+COMMANDS = [
+    "init",
+    "models",
+    "models install",
+    "models list",
+    "sources",
+    "sources add",
+    "sources list",
+    "run",
+    "serve",
+    "status",
+    "translate",
+    "extract",
+    "demo",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -41,7 +53,9 @@ def test_bad_config_names_key_and_value(tmp_path: Path) -> None:
     run_naql("init", "s", cwd=tmp_path)
     (tmp_path / "s" / "naql.toml").write_text('[fetch]\ntimeout = "soon"\n', encoding="utf-8")
     proc = run_naql("status", cwd=tmp_path / "s", check=False)
-    assert proc.returncode == 1 and "fetch.timeout = 'soon' is invalid: expected float" in proc.stderr
+    assert (
+        proc.returncode == 1 and "fetch.timeout = 'soon' is invalid: expected float" in proc.stderr
+    )
     (tmp_path / "s" / "naql.toml").write_text("[fetch]\ntimeuot = 3\n", encoding="utf-8")
     proc = run_naql("status", cwd=tmp_path / "s", check=False)
     assert "unknown setting fetch.timeuot" in proc.stderr
@@ -59,13 +73,25 @@ def test_init_refuses_existing_site(tmp_path: Path) -> None:
 def test_extract_json_lines(tmp_path: Path) -> None:
     pages = sorted((SHARED / "extraction-dev" / "html").glob("*.html.gz"))[:2]
     missing = tmp_path / "missing.html"
-    out = run_naql("extract", *map(str, pages), str(missing), "--format", "json", cwd=tmp_path, check=False)
+    out = run_naql(
+        "extract", *map(str, pages), str(missing), "--format", "json", cwd=tmp_path, check=False
+    )
     assert out.returncode == 1  # one input failed, the others were still extracted
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == 3
-    for page, item in zip(pages, lines):
+    for page, item in zip(pages, lines, strict=False):
         assert item["input"] == str(page)
-        assert {"title", "text", "paragraphs", "author", "date", "url", "image", "videos", "language"} <= set(item)
+        assert {
+            "title",
+            "text",
+            "paragraphs",
+            "author",
+            "date",
+            "url",
+            "image",
+            "videos",
+            "language",
+        } <= set(item)
         assert item["paragraphs"] and item["text"].startswith(item["paragraphs"][0])
     assert lines[2]["input"] == str(missing) and "error" in lines[2]
 
@@ -73,8 +99,15 @@ def test_extract_json_lines(tmp_path: Path) -> None:
 def test_translate_text_and_html(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
     site = new_site(tmp_path, server, tiny_release)
     text = "The talks begin in January. Both sides agreed.\n\nA second paragraph follows here."
-    proc = subprocess.run([sys.executable, "-m", "naql", "translate", "-"], input=text, cwd=site,
-                          capture_output=True, text=True, timeout=120, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "naql", "translate", "-"],
+        input=text,
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     paragraphs = proc.stdout.strip().split("\n\n")
     assert len(paragraphs) == 2
     assert all(any("\u0600" <= c <= "\u06ff" for c in p) for p in paragraphs)
@@ -87,12 +120,20 @@ def test_translate_text_and_html(tmp_path: Path, server: LocalServer, tiny_relea
 
 def test_translate_without_model_says_how_to_install(tmp_path: Path) -> None:
     run_naql("init", "s", cwd=tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "naql", "translate", "-"], input="Hello there.", cwd=tmp_path / "s",
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "naql", "translate", "-"],
+        input="Hello there.",
+        cwd=tmp_path / "s",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1 and "naql models install opus-mt-en-ar" in proc.stderr
 
 
-def test_sources_errors_are_recorded_and_backed_off(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
+def test_sources_errors_are_recorded_and_backed_off(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
     site = new_site(tmp_path, server, tiny_release)
     server.add("/broken.xml", "<html><body>not a feed</body></html>")
     run_naql("sources", "add", server.url + "/gone.xml", "--kind", "feed", cwd=site)
@@ -112,8 +153,13 @@ def test_sources_errors_are_recorded_and_backed_off(tmp_path: Path, server: Loca
     assert "last error (1x): HTTP 404" in text
 
 
-def test_hostile_article_is_sanitised(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
-    body = "".join(f"<p>Paragraph {i} of a normal news story about the council meeting and its budget vote.</p>" for i in range(6))
+def test_hostile_article_is_sanitised(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
+    body = "".join(
+        f"<p>Paragraph {i} of a normal news story about the council meeting and its budget vote.</p>"
+        for i in range(6)
+    )
     hostile = f"""<!doctype html><html><head><title>Council &lt;script&gt;alert(1)&lt;/script&gt; vote</title>
     <meta property="og:image" content="javascript:alert(1)">
     <script>alert('x')</script></head><body><article><h1>Council <img src=x onerror=alert(1)> vote</h1>
@@ -127,16 +173,35 @@ def test_hostile_article_is_sanitised(tmp_path: Path, server: LocalServer, tiny_
     assert "1 published" in out.stdout, out.stdout
     page = next((site / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
     lowered = page.lower()
-    for needle in ("<script", "onerror", "onload", "javascript:", "evil.example", "expression(", "<svg"):
+    for needle in (
+        "<script",
+        "onerror",
+        "onload",
+        "javascript:",
+        "evil.example",
+        "expression(",
+        "<svg",
+    ):
         assert needle not in lowered, needle
-    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page  # the real embed, rebuilt
+    assert (
+        'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
+    )  # the real embed, rebuilt
 
 
-def test_article_in_language_without_model_is_held_then_resumed(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
+def test_article_in_language_without_model_is_held_then_resumed(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
     run_naql("init", "s", cwd=tmp_path)
     site = tmp_path / "s"
     enable_private_network(site)
-    urls = serve_articles(server, [sorted(p.name.split(".")[0] for p in (SHARED / "extraction-dev" / "html").glob("*.html.gz"))[0]])
+    urls = serve_articles(
+        server,
+        [
+            sorted(
+                p.name.split(".")[0] for p in (SHARED / "extraction-dev" / "html").glob("*.html.gz")
+            )[0]
+        ],
+    )
     run_naql("sources", "add", urls[0], "--kind", "page", cwd=site)
     run_naql("run", cwd=site)  # no model installed yet
     status = json.loads(run_naql("status", "--format", "json", cwd=site).stdout)
@@ -152,7 +217,7 @@ def test_article_in_language_without_model_is_held_then_resumed(tmp_path: Path, 
 
 def _get(url: str) -> tuple[int, Message, bytes]:
     """GET from a loopback test server; headers are case-insensitive."""
-    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - loopback test server
+    with urllib.request.urlopen(url, timeout=10) as resp:
         return resp.status, resp.headers, resp.read()
 
 
@@ -169,9 +234,14 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60
 
 
 def test_demo_builds_and_serves(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "naql", "demo", "demo", "--model", str(tiny_release), "--port", "0"],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "naql", "demo", "demo", "--model", str(tiny_release), "--port", "0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         line = _wait_for_line(proc, "serving the demo on", timeout=240)
         base = line.split(" on ", 1)[1].split()[0]
@@ -188,16 +258,30 @@ def test_demo_builds_and_serves(tmp_path: Path, server: LocalServer, tiny_releas
     assert proc.returncode == 0 and "stopped" in out
 
 
-def test_serve_and_watch_stop_cleanly(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
-    urls = serve_articles(server, [sorted(p.name.split(".")[0] for p in (SHARED / "extraction-dev" / "html").glob("*.html.gz"))[1]])
+def test_serve_and_watch_stop_cleanly(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
+    urls = serve_articles(
+        server,
+        [
+            sorted(
+                p.name.split(".")[0] for p in (SHARED / "extraction-dev" / "html").glob("*.html.gz")
+            )[1]
+        ],
+    )
     feed = server.add("/feed.xml", rss([(urls[0], "One")]), content_type="application/rss+xml")
     site = new_site(tmp_path, server, tiny_release)
     proc = run_naql("serve", cwd=site, check=False)
     assert proc.returncode == 1 and "nothing published yet" in proc.stderr
     run_naql("sources", "add", feed, cwd=site)
-    watch = subprocess.Popen([sys.executable, "-m", "naql", "run", "--watch", "--no-progress"], cwd=site,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "naql", "run", "--watch", "--no-progress"],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         deadline = time.monotonic() + 120
         while not (site / "site" / "index.html").exists() and time.monotonic() < deadline:
@@ -208,8 +292,14 @@ def test_serve_and_watch_stop_cleanly(tmp_path: Path, server: LocalServer, tiny_
         _, err = watch.communicate(timeout=60)
     assert watch.returncode == 0, err
     assert "1 published" in err and "stopped" in err
-    serve = subprocess.Popen([sys.executable, "-m", "naql", "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "naql", "serve", "--port", "0"],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         line = _wait_for_line(serve, "serving")
         base = line.split(" on ", 1)[1].split()[0]

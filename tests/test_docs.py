@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ROOT
+
 from naql.config import SETTINGS, _toml_value
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -14,7 +14,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_setting_documented_with_default(setting) -> None:  # type: ignore[no-untyped-def]
-    row = re.search(rf"^\| `{re.escape(setting.name)}` \| `([^`]*)` \|", README, re.M)
+    row = re.search(rf"^\| `{re.escape(setting.name)}` \| `([^`]*)` \|", README, re.MULTILINE)
     assert row, f"README has no row for {setting.name}"
     assert row.group(1) == _toml_value(setting.default)
 

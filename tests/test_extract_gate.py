@@ -146,7 +146,8 @@ def test_metric_matches_the_benchmark_definition():
 def test_extraction_quality_gate(pages, naql_bodies):
     bodies, elapsed = naql_bodies
     scores = [
-        string_shingle_matching(t["articleBody"], body) for (_, _, t), body in zip(pages, bodies)
+        string_shingle_matching(t["articleBody"], body)
+        for (_, _, t), body in zip(pages, bodies, strict=False)
     ]
     metrics = metrics_from_tp_fp_fns(scores)
     print(
@@ -162,7 +163,7 @@ def test_no_loss_against_raw_trafilatura(pages, naql_bodies):
     import trafilatura
 
     naql_scores, same_options, plain = [], [], []
-    for (_, html, truth), body in zip(pages, naql_bodies[0]):
+    for (_, html, truth), body in zip(pages, naql_bodies[0], strict=False):
         true = truth["articleBody"]
         naql_scores.append(string_shingle_matching(true, body))
         same = trafilatura.extract(html, url=truth["url"], **TRAFILATURA_OPTIONS) or ""

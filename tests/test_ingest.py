@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
-
 from conftest import LocalServer
+
 from naql.errors import BlockedAddress, FetchError, RobotsDisallowed
 from naql.ingest.feeds import looks_like_feed, parse_feed
 from naql.ingest.fetcher import Fetcher, FetchSettings, check_address
@@ -16,9 +16,17 @@ LOCAL = FetchSettings(allow_private_network=True, per_host_delay=0, timeout=5)
 
 def test_private_addresses_refused_by_default(server: LocalServer) -> None:
     url = server.add("/x", "hello")
-    with Fetcher(FetchSettings(per_host_delay=0)) as f, pytest.raises(BlockedAddress, match="allow_private_network"):
+    with (
+        Fetcher(FetchSettings(per_host_delay=0)) as f,
+        pytest.raises(BlockedAddress, match="allow_private_network"),
+    ):
         f.get(url)
-    for bad in ("http://10.0.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://0.0.0.0/"):
+    for bad in (
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+    ):
         with pytest.raises(BlockedAddress):
             check_address(bad, allow_private=False)
     with pytest.raises(FetchError, match="only http and https"):
@@ -51,7 +59,9 @@ def test_size_cap_applies_after_decompression(server: LocalServer) -> None:
     bomb = b"a" * 2_000_000
     url = server.add("/bomb", bomb, gzip_body=True)
     assert len(gzip.compress(bomb)) < 10_000
-    with Fetcher(FetchSettings(allow_private_network=True, per_host_delay=0, max_bytes=100_000)) as f:
+    with Fetcher(
+        FetchSettings(allow_private_network=True, per_host_delay=0, max_bytes=100_000)
+    ) as f:
         with pytest.raises(FetchError, match="max_bytes"):
             f.get(url)
     with Fetcher(LOCAL) as f:
@@ -60,9 +70,8 @@ def test_size_cap_applies_after_decompression(server: LocalServer) -> None:
 
 def test_http_errors_carry_status_and_retry_after(server: LocalServer) -> None:
     server.add("/busy", "slow down", status=429, headers={"Retry-After": "120"})
-    with Fetcher(LOCAL) as f:
-        with pytest.raises(FetchError) as info:
-            f.get(server.url + "/busy")
+    with Fetcher(LOCAL) as f, pytest.raises(FetchError) as info:
+        f.get(server.url + "/busy")
     assert info.value.status == 429 and info.value.retry_after == 120
 
 
@@ -80,7 +89,9 @@ def test_robots_txt_is_honoured(server: LocalServer) -> None:
 
 def test_user_agent_is_sent(server: LocalServer) -> None:
     url = server.add("/ua", "x")
-    with Fetcher(FetchSettings(allow_private_network=True, per_host_delay=0, user_agent="naql-test/9")) as f:
+    with Fetcher(
+        FetchSettings(allow_private_network=True, per_host_delay=0, user_agent="naql-test/9")
+    ) as f:
         f.get(url)
     assert server.requests[-1][1]["user-agent"] == "naql-test/9"
 
@@ -105,7 +116,10 @@ def test_rss_entries_resolved_and_sanitised() -> None:
     feed = parse_feed(RSS, "http://example.com/feed.xml")
     assert feed.title == "Wire & Co"
     assert feed.interval == 3600
-    assert [e.url for e in feed.entries] == ["http://example.com/a/1.html", "https://other.example/3"]
+    assert [e.url for e in feed.entries] == [
+        "http://example.com/a/1.html",
+        "https://other.example/3",
+    ]
     assert feed.entries[0].title == "One bold"
     assert feed.entries[0].published is not None and feed.entries[0].published.year == 2019
 

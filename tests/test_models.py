@@ -6,14 +6,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 import tinymodel
 from conftest import LocalServer
+
 from naql.errors import ModelError
 from naql.translate.engines.ctranslate2 import CTranslate2Engine
 from naql.translate.models import find_model, install, list_models
 
-SENTENCES = ["The minister said on Tuesday that talks would begin in January.", "", "Prices rose 3.5% in 2021."]
+SENTENCES = [
+    "The minister said on Tuesday that talks would begin in January.",
+    "",
+    "Prices rose 3.5% in 2021.",
+]
 
 
 def arabic_share(text: str) -> float:
@@ -51,7 +55,9 @@ def test_ctranslate2_folder_and_argos_package(tmp_path: Path) -> None:
     assert_translates(models, "translate-en_ar")
 
 
-def test_checksum_and_corrupt_archives_refused(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
+def test_checksum_and_corrupt_archives_refused(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
     models = tmp_path / "models"
     url = server.add("/dl/m.zip", tiny_release.read_bytes(), content_type="application/zip")
     with pytest.raises(ModelError, match="checksum mismatch"):
@@ -61,7 +67,7 @@ def test_checksum_and_corrupt_archives_refused(tmp_path: Path, server: LocalServ
     with zipfile.ZipFile(tiny_release) as zf:
         info = next(i for i in zf.infolist() if i.filename.endswith(".npz"))
     start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 100
-    data[start:start + 16] = bytes(16)
+    data[start : start + 16] = bytes(16)
     bad = server.add("/dl/bad.zip", bytes(data), content_type="application/zip")
     with pytest.raises(ModelError, match="corrupt|not a zip"):
         install(bad, models, progress=False)

@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 
 import feedparser
-
 from conftest import SHARED, LocalServer, enable_private_network, run_naql
 
 PAGES = ["432362af0be4", "4a44ab3e4c41", "35b158918c67"]
@@ -24,10 +23,13 @@ def page_ids(prefixes: list[str]) -> list[str]:
 def rss(items: list[tuple[str, str]], title: str = "Test wire") -> str:
     entries = "".join(
         f"<item><title>{html.escape(t)}</title><link>{html.escape(u)}</link>"
-        f"<pubDate>Mon, 18 Nov 2019 10:00:00 GMT</pubDate></item>" for u, t in items
+        f"<pubDate>Mon, 18 Nov 2019 10:00:00 GMT</pubDate></item>"
+        for u, t in items
     )
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-            f"<link>http://example.com/</link><description>d</description>{entries}</channel></rss>")
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>http://example.com/</link><description>d</description>{entries}</channel></rss>"
+    )
 
 
 def serve_articles(server: LocalServer, ids: list[str]) -> list[str]:
@@ -49,24 +51,38 @@ def new_site(tmp_path: Path, server: LocalServer, release: Path) -> Path:
 
 
 def page_paragraphs(page: str) -> list[str]:
-    body = re.search(r'<div class="body">(.*?)</div>', page, re.S)
+    body = re.search(r'<div class="body">(.*?)</div>', page, re.DOTALL)
     assert body, "article page has no body"
-    return [html.unescape(p).strip() for p in re.findall(r"<p>(.*?)</p>", body.group(1), re.S)]
+    return [html.unescape(p).strip() for p in re.findall(r"<p>(.*?)</p>", body.group(1), re.DOTALL)]
 
 
 def is_arabic(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in letters) / len(letters) > 0.9
+    return (
+        bool(letters)
+        and sum("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in letters)
+        / len(letters)
+        > 0.9
+    )
 
 
-def test_feed_to_published_arabic_site(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
+def test_feed_to_published_arabic_site(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
     ids = page_ids(PAGES)
     urls = serve_articles(server, ids)
-    feed = server.add("/feed.xml", rss([(u, f"Story {i}") for i, u in enumerate(urls)]),
-                      content_type="application/rss+xml", headers={"ETag": '"v1"'})
+    feed = server.add(
+        "/feed.xml",
+        rss([(u, f"Story {i}") for i, u in enumerate(urls)]),
+        content_type="application/rss+xml",
+        headers={"ETag": '"v1"'},
+    )
     # A second feed lists the first story again (with a tracking parameter): stored once.
-    feed2 = server.add("/other.xml", rss([(urls[0] + "?utm_source=rss", "Same story")], "Other wire"),
-                       content_type="application/rss+xml")
+    feed2 = server.add(
+        "/other.xml",
+        rss([(urls[0] + "?utm_source=rss", "Same story")], "Other wire"),
+        content_type="application/rss+xml",
+    )
     site = new_site(tmp_path, server, tiny_release)
 
     assert "added feed" in run_naql("sources", "add", feed, cwd=site).stdout
@@ -95,7 +111,9 @@ def test_feed_to_published_arabic_site(tmp_path: Path, server: LocalServer, tiny
         assert len(shown) == len(source_paragraphs) > 0
         rows = db.execute(
             "SELECT paragraph, translation FROM segments WHERE article_id = ? AND paragraph >= 0 "
-            "ORDER BY paragraph, sentence", (article_id,)).fetchall()
+            "ORDER BY paragraph, sentence",
+            (article_id,),
+        ).fetchall()
         expected: dict[int, list[str]] = {}
         for p, t in rows:
             expected.setdefault(p, []).append(t)
@@ -105,7 +123,9 @@ def test_feed_to_published_arabic_site(tmp_path: Path, server: LocalServer, tiny
     # The site's feed lists the three articles.
     parsed = feedparser.parse((site / "site" / "feed.xml").read_bytes())
     assert parsed.bozo == 0
-    assert sorted(e.link.rsplit("/", 1)[-1] for e in parsed.entries) == sorted(f"{a[2]}.html" for a in articles)
+    assert sorted(e.link.rsplit("/", 1)[-1] for e in parsed.entries) == sorted(
+        f"{a[2]}.html" for a in articles
+    )
     home = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert all(f"articles/{a[2]}.html" in home for a in articles)
 

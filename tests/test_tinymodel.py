@@ -44,7 +44,7 @@ def _translate(
 
 
 def _assert_arabic_output(outputs: list[tuple[int, str]], src_lens: list[int]) -> None:
-    for (n_pieces, text), n_src in zip(outputs, src_lens):
+    for (n_pieces, text), n_src in zip(outputs, src_lens, strict=False):
         assert text.strip(), "empty translation"
         assert _arabic_share(text) > 0.8, text
         # The fixture is a monotonic word-by-word model: one output piece per source

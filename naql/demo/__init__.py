@@ -28,8 +28,13 @@ def load_sample(ctx: Context) -> int:
             if s.scalar(select(Article.id).where(Article.url == item["url"])) is not None:
                 continue
             article = Article(
-                url=item["url"], title=item["title"], paragraphs=item["paragraphs"], language="en",
-                site_name="Wikinews", content_hash=_content_hash(item["paragraphs"]), state=State.EXTRACTED.value,
+                url=item["url"],
+                title=item["title"],
+                paragraphs=item["paragraphs"],
+                language="en",
+                site_name="Wikinews",
+                content_hash=_content_hash(item["paragraphs"]),
+                state=State.EXTRACTED.value,
             )
             s.add(article)
             s.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
@@ -13,7 +13,13 @@ import nh3
 
 from naql.ingest.urls import is_http_url
 
-_PERIOD_SECONDS = {"hourly": 3600, "daily": 86_400, "weekly": 604_800, "monthly": 2_592_000, "yearly": 31_536_000}
+_PERIOD_SECONDS = {
+    "hourly": 3600,
+    "daily": 86_400,
+    "weekly": 604_800,
+    "monthly": 2_592_000,
+    "yearly": 31_536_000,
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ def plain_text(fragment: str | None) -> str | None:
 
 def looks_like_feed(content: bytes) -> bool:
     parsed = feedparser.parse(content)
-    return bool(parsed.get("version")) and not content.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+    return bool(parsed.get("version")) and not content.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html")
+    )
 
 
 def _interval(parsed: feedparser.FeedParserDict) -> int | None:
@@ -61,7 +69,12 @@ def parse_feed(content: bytes, base_url: str) -> Feed:
     entries: list[FeedEntry] = []
     for item in parsed.get("entries", []):
         link = item.get("link") or next(
-            (l.get("href") for l in item.get("links", []) if l.get("rel", "alternate") == "alternate"), None
+            (
+                link.get("href")
+                for link in item.get("links", [])
+                if link.get("rel", "alternate") == "alternate"
+            ),
+            None,
         )
         if not link:
             continue
@@ -70,7 +83,13 @@ def parse_feed(content: bytes, base_url: str) -> Feed:
             continue
         stamp = item.get("published_parsed") or item.get("updated_parsed")
         published = (
-            datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc).replace(tzinfo=None) if stamp else None
+            datetime.fromtimestamp(calendar.timegm(stamp), UTC).replace(tzinfo=None)
+            if stamp
+            else None
         )
         entries.append(FeedEntry(url=url, title=plain_text(item.get("title")), published=published))
-    return Feed(title=plain_text(parsed.get("feed", {}).get("title")), interval=_interval(parsed), entries=entries)
+    return Feed(
+        title=plain_text(parsed.get("feed", {}).get("title")),
+        interval=_interval(parsed),
+        entries=entries,
+    )

@@ -72,7 +72,9 @@ def check_address(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"cannot resolve host {parts.hostname!r}: {exc}") from exc
     for info in infos:
@@ -159,7 +161,9 @@ class Fetcher:
             )
         return resp
 
-    def _request(self, url: str, *, headers: dict[str, str] | None = None, check_robots: bool) -> Response:
+    def _request(
+        self, url: str, *, headers: dict[str, str] | None = None, check_robots: bool
+    ) -> Response:
         for _ in range(self.settings.max_redirects + 1):
             check_address(url, self.settings.allow_private_network)
             if check_robots and not self.allowed_by_robots(url):
@@ -179,8 +183,14 @@ class Fetcher:
             try:
                 with self._client.stream("GET", url, headers=headers) as resp:
                     declared = resp.headers.get("Content-Length", "")
-                    if declared.isdigit() and int(declared) > cap and resp.headers.get("Content-Encoding") is None:
-                        raise FetchError(f"{url} is too large ({declared} bytes; fetch.max_bytes = {cap})")
+                    if (
+                        declared.isdigit()
+                        and int(declared) > cap
+                        and resp.headers.get("Content-Encoding") is None
+                    ):
+                        raise FetchError(
+                            f"{url} is too large ({declared} bytes; fetch.max_bytes = {cap})"
+                        )
                     chunks: list[bytes] = []
                     size = 0
                     for chunk in resp.iter_bytes():
@@ -190,7 +200,9 @@ class Fetcher:
                         chunks.append(chunk)
                     return Response(str(resp.url), resp.status_code, resp.headers, b"".join(chunks))
             except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out fetching {url} (fetch.timeout = {self.settings.timeout}s)") from exc
+                raise FetchError(
+                    f"timed out fetching {url} (fetch.timeout = {self.settings.timeout}s)"
+                ) from exc
             except httpx.DecodingError as exc:
                 raise FetchError(f"bad compressed response from {url}: {exc}") from exc
             except httpx.HTTPError as exc:

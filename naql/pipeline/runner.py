@@ -22,8 +22,15 @@ def summarize(results: list[StageResult]) -> str:
     parts = []
     if "sources" in by:
         r = by["sources"]
-        parts.append(f"{r.done + r.failed} sources checked ({r.failed} failed), {int(r.extra.get('new_articles', 0))} new articles")
-    for stage, verb in (("fetch", "fetched"), ("extract", "extracted"), ("translate", "translated"), ("publish", "published")):
+        parts.append(
+            f"{r.done + r.failed} sources checked ({r.failed} failed), {int(r.extra.get('new_articles', 0))} new articles"
+        )
+    for stage, verb in (
+        ("fetch", "fetched"),
+        ("extract", "extracted"),
+        ("translate", "translated"),
+        ("publish", "published"),
+    ):
         if stage in by:
             r = by[stage]
             text = f"{r.done} {verb}"
@@ -41,13 +48,17 @@ def next_due(ctx: Context) -> datetime | None:
     with ctx.store.session() as s:
         times = [
             s.scalar(select(func.min(Source.next_check_at))),
-            s.scalar(select(func.min(Article.retry_at)).where(Article.state == State.DISCOVERED.value)),
+            s.scalar(
+                select(func.min(Article.retry_at)).where(Article.state == State.DISCOVERED.value)
+            ),
         ]
     known = [t for t in times if t is not None]
     return min(known) if known else None
 
 
-def watch(ctx: Context, report: Callable[[str], None], *, max_sleep: float = 300.0, min_sleep: float = 1.0) -> None:
+def watch(
+    ctx: Context, report: Callable[[str], None], *, max_sleep: float = 300.0, min_sleep: float = 1.0
+) -> None:
     """Run passes until SIGINT/SIGTERM; each pass commits its work, so stopping loses nothing."""
     stop = threading.Event()
 

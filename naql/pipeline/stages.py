@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -47,11 +47,17 @@ class Context:
     def fetcher(self) -> Fetcher:
         if self._fetcher is None:
             c = self.config
-            self._fetcher = Fetcher(FetchSettings(
-                user_agent=c["fetch.user_agent"], timeout=c["fetch.timeout"], max_bytes=c["fetch.max_bytes"],
-                max_redirects=c["fetch.max_redirects"], allow_private_network=c["fetch.allow_private_network"],
-                respect_robots=c["fetch.respect_robots"], per_host_delay=c["fetch.per_host_delay"],
-            ))
+            self._fetcher = Fetcher(
+                FetchSettings(
+                    user_agent=c["fetch.user_agent"],
+                    timeout=c["fetch.timeout"],
+                    max_bytes=c["fetch.max_bytes"],
+                    max_redirects=c["fetch.max_redirects"],
+                    allow_private_network=c["fetch.allow_private_network"],
+                    respect_robots=c["fetch.respect_robots"],
+                    per_host_delay=c["fetch.per_host_delay"],
+                )
+            )
         return self._fetcher
 
     def close(self) -> None:
@@ -59,8 +65,22 @@ class Context:
             self._fetcher.close()
             self._fetcher = None
 
-    def bar(self, items: Iterable[T] | None = None, *, total: int | None = None, desc: str, unit: str = "article") -> tqdm:
-        return tqdm(items, total=total, desc=desc, unit=unit, disable=None if self.progress else True, leave=False)
+    def bar(
+        self,
+        items: Iterable[T] | None = None,
+        *,
+        total: int | None = None,
+        desc: str,
+        unit: str = "article",
+    ) -> tqdm:
+        return tqdm(
+            items,
+            total=total,
+            desc=desc,
+            unit=unit,
+            disable=None if self.progress else True,
+            leave=False,
+        )
 
 
 @dataclass
@@ -80,7 +100,10 @@ def backoff_seconds(errors: int, base: int, cap: int) -> float:
 
 # -- sources ----------------------------------------------------------------------------------
 
-def add_source(session: Session, url: str, kind: str, title: str | None = None) -> tuple[Source, bool]:
+
+def add_source(
+    session: Session, url: str, kind: str, title: str | None = None
+) -> tuple[Source, bool]:
     existing = session.scalar(select(Source).where(Source.url == url))
     if existing is not None:
         return existing, False
@@ -90,13 +113,25 @@ def add_source(session: Session, url: str, kind: str, title: str | None = None) 
     return source, True
 
 
-def _new_article(session: Session, url: str, source: Source, title: str | None = None,
-                 published: datetime | None = None) -> bool:
+def _new_article(
+    session: Session,
+    url: str,
+    source: Source,
+    title: str | None = None,
+    published: datetime | None = None,
+) -> bool:
     canonical = canonical_url(url)
     if session.scalar(select(Article.id).where(Article.url == canonical)) is not None:
         return False
-    session.add(Article(url=canonical, source_id=source.id, feed_title=title, feed_published=published,
-                        state=State.DISCOVERED.value))
+    session.add(
+        Article(
+            url=canonical,
+            source_id=source.id,
+            feed_title=title,
+            feed_published=published,
+            state=State.DISCOVERED.value,
+        )
+    )
     session.flush()
     return True
 
@@ -106,7 +141,11 @@ def check_sources(ctx: Context, *, now: datetime | None = None) -> StageResult:
     now = now or utcnow()
     result = StageResult("sources")
     with ctx.store.session() as s:
-        due = list(s.scalars(select(Source.id).where(Source.next_check_at <= now).order_by(Source.next_check_at)))
+        due = list(
+            s.scalars(
+                select(Source.id).where(Source.next_check_at <= now).order_by(Source.next_check_at)
+            )
+        )
     new = 0
     for source_id in ctx.bar(due, desc="checking sources", unit="source"):
         with ctx.store.session() as s:
@@ -122,7 +161,11 @@ def check_sources(ctx: Context, *, now: datetime | None = None) -> StageResult:
             except NaqlError as exc:
                 source.error_count += 1
                 source.last_error = str(exc)
-                wait = backoff_seconds(source.error_count, ctx.config["fetch.check_interval"], ctx.config["fetch.max_backoff"])
+                wait = backoff_seconds(
+                    source.error_count,
+                    ctx.config["fetch.check_interval"],
+                    ctx.config["fetch.max_backoff"],
+                )
                 if isinstance(exc, FetchError) and exc.retry_after:
                     wait = max(wait, min(exc.retry_after, ctx.config["fetch.max_backoff"]))
                 source.next_check_at = now + timedelta(seconds=wait)
@@ -145,7 +188,9 @@ def _check_source(ctx: Context, s: Session, source: Source) -> int:
     if resp.not_modified:
         return 0
     if not looks_like_feed(resp.content):
-        raise FetchError(f"{source.url} is not an RSS or Atom feed (add it with --kind page if it is an article)")
+        raise FetchError(
+            f"{source.url} is not an RSS or Atom feed (add it with --kind page if it is an article)"
+        )
     feed = parse_feed(resp.content, resp.url)
     source.etag = resp.headers.get("ETag")
     source.last_modified = resp.headers.get("Last-Modified")
@@ -156,7 +201,10 @@ def _check_source(ctx: Context, s: Session, source: Source) -> int:
 
 # -- fetch articles ---------------------------------------------------------------------------
 
-def _record_failure(ctx: Context, article: Article, error: Exception, *, final: bool = False) -> bool:
+
+def _record_failure(
+    ctx: Context, article: Article, error: Exception, *, final: bool = False
+) -> bool:
     """Count a failed attempt; returns True when the article is now failed for good."""
     article.attempts += 1
     article.last_error = str(error)
@@ -174,12 +222,16 @@ def fetch_articles(ctx: Context) -> StageResult:
     result = StageResult("fetch")
     now = utcnow()
     with ctx.store.session() as s:
-        todo = list(s.execute(
-            select(Article.id, Article.url).where(
-                Article.state == State.DISCOVERED.value,
-                (Article.retry_at.is_(None)) | (Article.retry_at <= now),
-            ).order_by(Article.id)
-        ))
+        todo = list(
+            s.execute(
+                select(Article.id, Article.url)
+                .where(
+                    Article.state == State.DISCOVERED.value,
+                    (Article.retry_at.is_(None)) | (Article.retry_at <= now),
+                )
+                .order_by(Article.id)
+            )
+        )
     if not todo:
         return result
     fetcher = ctx.fetcher
@@ -187,7 +239,10 @@ def fetch_articles(ctx: Context) -> StageResult:
     queue = iter(todo)
     # A sliding window of `workers` fetches: pages are committed as they arrive, so a kill loses at
     # most the fetches in flight, and memory holds at most `workers` pages.
-    with ThreadPoolExecutor(max_workers=workers) as pool, ctx.bar(total=len(todo), desc="fetching articles") as bar:
+    with (
+        ThreadPoolExecutor(max_workers=workers) as pool,
+        ctx.bar(total=len(todo), desc="fetching articles") as bar,
+    ):
         in_flight: dict[Future[Response], int] = {}
         while True:
             for article_id, url in islice(queue, workers - len(in_flight)):
@@ -201,7 +256,9 @@ def fetch_articles(ctx: Context) -> StageResult:
     return result
 
 
-def _store_fetched(ctx: Context, article_id: int, future: Future[Response], result: StageResult) -> None:
+def _store_fetched(
+    ctx: Context, article_id: int, future: Future[Response], result: StageResult
+) -> None:
     with ctx.store.session() as s:
         article = s.get(Article, article_id)
         assert article is not None
@@ -220,6 +277,7 @@ def _store_fetched(ctx: Context, article_id: int, future: Future[Response], resu
 
 # -- extract ----------------------------------------------------------------------------------
 
+
 def _content_hash(paragraphs: list[str]) -> str:
     normal = re.sub(r"\W+", " ", " ".join(paragraphs).lower()).strip()
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
@@ -231,7 +289,9 @@ def make_segments(article: Article) -> list[Segment]:
     lang = article.language or "en"
     segments = []
     if article.title:
-        segments.append(Segment(paragraph=TITLE_PARAGRAPH, sentence=0, source=" ".join(article.title.split())))
+        segments.append(
+            Segment(paragraph=TITLE_PARAGRAPH, sentence=0, source=" ".join(article.title.split()))
+        )
     for p, paragraph in enumerate(article.paragraphs or []):
         for i, sentence in enumerate(split_sentences(paragraph, lang)):
             segments.append(Segment(paragraph=p, sentence=i, source=sentence))
@@ -257,10 +317,16 @@ def extract_articles(ctx: Context) -> StageResult:
     languages = languages_with_models(ctx.config.models_dir)
     with ctx.store.session() as s:
         # Articles held only for want of a model go back in line once one is installed.
-        for article in s.scalars(select(Article).where(Article.state == State.HELD.value, Article.verdict.is_(None))):
+        for article in s.scalars(
+            select(Article).where(Article.state == State.HELD.value, Article.verdict.is_(None))
+        ):
             if article.language in languages:
                 article.state, article.held_reason = State.EXTRACTED.value, None
-        todo = list(s.scalars(select(Article.id).where(Article.state == State.FETCHED.value).order_by(Article.id)))
+        todo = list(
+            s.scalars(
+                select(Article.id).where(Article.state == State.FETCHED.value).order_by(Article.id)
+            )
+        )
     for article_id in ctx.bar(todo, desc="extracting"):
         with ctx.store.session() as s:
             article = s.get(Article, article_id)
@@ -274,12 +340,23 @@ def extract_articles(ctx: Context) -> StageResult:
             article.title = page.title or article.feed_title
             article.paragraphs = page.paragraphs
             article.author, article.published, article.image = page.author, page.date, page.image
-            article.videos, article.language, article.site_name = page.videos, page.language, page.site_name
+            article.videos, article.language, article.site_name = (
+                page.videos,
+                page.language,
+                page.site_name,
+            )
             article.content_hash = _content_hash(page.paragraphs)
-            twin = s.scalar(select(Article.id).where(
-                Article.content_hash == article.content_hash, Article.id != article.id,
-                Article.state.notin_([State.FAILED.value, State.DUPLICATE.value, State.FETCHED.value]),
-            ).limit(1))
+            twin = s.scalar(
+                select(Article.id)
+                .where(
+                    Article.content_hash == article.content_hash,
+                    Article.id != article.id,
+                    Article.state.notin_(
+                        [State.FAILED.value, State.DUPLICATE.value, State.FETCHED.value]
+                    ),
+                )
+                .limit(1)
+            )
             if twin is not None:
                 article.state = State.DUPLICATE.value
                 article.held_reason = f"same text as article {twin}"
@@ -295,18 +372,23 @@ def extract_articles(ctx: Context) -> StageResult:
 
 # -- translate --------------------------------------------------------------------------------
 
-def translate_articles(ctx: Context, engine_factory: Callable[[str], object] | None = None) -> StageResult:
+
+def translate_articles(
+    ctx: Context, engine_factory: Callable[[str], object] | None = None
+) -> StageResult:
     """Translate every untranslated segment of extracted articles, in large batches across articles."""
     from naql.translate import Engine, load_engine
 
     result = StageResult("translate")
     with ctx.store.session() as s:
-        rows = list(s.execute(
-            select(Article.language, func.count(Segment.id))
-            .join(Segment, Segment.article_id == Article.id)
-            .where(Article.state == State.EXTRACTED.value, Segment.translation.is_(None))
-            .group_by(Article.language)
-        ))
+        rows = list(
+            s.execute(
+                select(Article.language, func.count(Segment.id))
+                .join(Segment, Segment.article_id == Article.id)
+                .where(Article.state == State.EXTRACTED.value, Segment.translation.is_(None))
+                .group_by(Article.language)
+            )
+        )
     sentences = 0
     seconds = 0.0
     for language, count in rows:
@@ -321,8 +403,14 @@ def translate_articles(ctx: Context, engine_factory: Callable[[str], object] | N
     # Articles whose segments are all translated move on (also those finished by an earlier, killed run).
     with ctx.store.session() as s:
         pending = select(Segment.article_id).where(Segment.translation.is_(None))
-        for article in s.scalars(select(Article).where(Article.state == State.EXTRACTED.value, Article.id.notin_(pending))):
-            title = next((seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None)
+        for article in s.scalars(
+            select(Article).where(
+                Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
+            )
+        ):
+            title = next(
+                (seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None
+            )
             article.title_ar = title.translation if title else None
             article.state = State.TRANSLATED.value
             result.done += 1
@@ -330,27 +418,40 @@ def translate_articles(ctx: Context, engine_factory: Callable[[str], object] | N
     return result
 
 
-def _translate_language(ctx: Context, engine: object, language: str, bar: tqdm) -> tuple[int, float]:
+def _translate_language(
+    ctx: Context, engine: object, language: str, bar: tqdm
+) -> tuple[int, float]:
     chunk = ctx.config["translate.chunk_sentences"]
     total, elapsed = 0, 0.0
     while True:
         with ctx.store.session() as s:
-            batch = list(s.execute(
-                select(Segment.id, Segment.source)
-                .join(Article, Segment.article_id == Article.id)
-                .where(Article.state == State.EXTRACTED.value, Article.language == language, Segment.translation.is_(None))
-                .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
-                .limit(chunk)
-            ))
+            batch = list(
+                s.execute(
+                    select(Segment.id, Segment.source)
+                    .join(Article, Segment.article_id == Article.id)
+                    .where(
+                        Article.state == State.EXTRACTED.value,
+                        Article.language == language,
+                        Segment.translation.is_(None),
+                    )
+                    .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
+                    .limit(chunk)
+                )
+            )
         if not batch:
             return total, elapsed
         started = time.perf_counter()
         translations = engine.translate([text for _, text in batch])  # type: ignore[attr-defined]
         elapsed += time.perf_counter() - started
         with ctx.store.session() as s:
-            for (segment_id, _), translation in zip(batch, translations):
+            for (segment_id, _), translation in zip(batch, translations, strict=True):
                 s.get(Segment, segment_id).translation = translation  # type: ignore[union-attr]
-            for article_id in {sid for sid in s.scalars(select(Segment.article_id).where(Segment.id.in_([b[0] for b in batch])))}:
+            for article_id in {
+                sid
+                for sid in s.scalars(
+                    select(Segment.article_id).where(Segment.id.in_([b[0] for b in batch]))
+                )
+            }:
                 article = s.get(Article, article_id)
                 article.engine, article.model = engine.name, engine.model  # type: ignore[union-attr, attr-defined]
         total += len(batch)
@@ -358,6 +459,7 @@ def _translate_language(ctx: Context, engine: object, language: str, bar: tqdm) 
 
 
 # -- check ------------------------------------------------------------------------------------
+
 
 def _slug(article: Article) -> str:
     tail = ""
@@ -373,7 +475,13 @@ def check_articles(ctx: Context) -> StageResult:
 
     result = StageResult("check")
     with ctx.store.session() as s:
-        todo = list(s.scalars(select(Article.id).where(Article.state == State.TRANSLATED.value).order_by(Article.id)))
+        todo = list(
+            s.scalars(
+                select(Article.id)
+                .where(Article.state == State.TRANSLATED.value)
+                .order_by(Article.id)
+            )
+        )
     for article_id in ctx.bar(todo, desc="checking"):
         with ctx.store.session() as s:
             article = s.get(Article, article_id)
@@ -396,27 +504,43 @@ def check_articles(ctx: Context) -> StageResult:
 
 # -- publish ----------------------------------------------------------------------------------
 
+
 def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
     from naql.publish import SiteWriter
 
     result = StageResult("publish")
     with ctx.store.session() as s:
-        ready = list(s.scalars(select(Article).where(Article.state == State.READY.value).order_by(Article.id)))
+        ready = list(
+            s.scalars(
+                select(Article).where(Article.state == State.READY.value).order_by(Article.id)
+            )
+        )
         if not ready and not rebuild and (ctx.config.output_dir / "index.html").exists():
             return result
         writer = SiteWriter(ctx.config)
         now = utcnow()
         for article in ready:
             article.published_at = article.published_at or now
-        pages = ready if not rebuild else list(
-            s.scalars(select(Article).where(Article.state.in_([State.READY.value, State.PUBLISHED.value])))
+        pages = (
+            ready
+            if not rebuild
+            else list(
+                s.scalars(
+                    select(Article).where(
+                        Article.state.in_([State.READY.value, State.PUBLISHED.value])
+                    )
+                )
+            )
         )
         for article in ctx.bar(pages, desc="publishing"):
             writer.write_article(article)
-        published = list(s.scalars(
-            select(Article).where(Article.state.in_([State.READY.value, State.PUBLISHED.value]))
-            .order_by(Article.published_at.desc(), Article.id.desc())
-        ))
+        published = list(
+            s.scalars(
+                select(Article)
+                .where(Article.state.in_([State.READY.value, State.PUBLISHED.value]))
+                .order_by(Article.published_at.desc(), Article.id.desc())
+            )
+        )
         writer.write_indexes(published)
         for article in ready:
             article.state = State.PUBLISHED.value
@@ -425,7 +549,12 @@ def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
 
 
 STAGES: tuple[Callable[[Context], StageResult], ...] = (
-    check_sources, fetch_articles, extract_articles, translate_articles, check_articles, publish_articles,
+    check_sources,
+    fetch_articles,
+    extract_articles,
+    translate_articles,
+    check_articles,
+    publish_articles,
 )
 
 

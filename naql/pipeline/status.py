@@ -15,18 +15,45 @@ def site_status(config: Config, *, limit: int = 50) -> dict[str, Any]:
     store = Store(config.db_url)
     try:
         with store.session() as s:
-            by_state = {state: n for state, n in s.execute(select(Article.state, func.count()).group_by(Article.state))}
+            by_state = {
+                state: n
+                for state, n in s.execute(
+                    select(Article.state, func.count()).group_by(Article.state)
+                )
+            }
             held = [
-                {"id": a.id, "url": a.url, "title": a.title, "reason": a.held_reason, "verdict": a.verdict}
-                for a in s.scalars(select(Article).where(Article.state == State.HELD.value).order_by(Article.id).limit(limit))
+                {
+                    "id": a.id,
+                    "url": a.url,
+                    "title": a.title,
+                    "reason": a.held_reason,
+                    "verdict": a.verdict,
+                }
+                for a in s.scalars(
+                    select(Article)
+                    .where(Article.state == State.HELD.value)
+                    .order_by(Article.id)
+                    .limit(limit)
+                )
             ]
             failed = [
                 {"id": a.id, "url": a.url, "error": a.last_error, "attempts": a.attempts}
-                for a in s.scalars(select(Article).where(Article.state == State.FAILED.value).order_by(Article.id).limit(limit))
+                for a in s.scalars(
+                    select(Article)
+                    .where(Article.state == State.FAILED.value)
+                    .order_by(Article.id)
+                    .limit(limit)
+                )
             ]
             sources = [
-                {"id": src.id, "url": src.url, "kind": src.kind, "error_count": src.error_count,
-                 "last_error": src.last_error, "next_check_at": src.next_check_at.isoformat(timespec="seconds") + "Z"}
+                {
+                    "id": src.id,
+                    "url": src.url,
+                    "kind": src.kind,
+                    "error_count": src.error_count,
+                    "last_error": src.last_error,
+                    "next_check_at": src.next_check_at.isoformat(timespec="seconds") + "Z",
+                }
                 for src in s.scalars(select(Source).order_by(Source.id))
             ]
     finally:

@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +25,20 @@ from naql.store import Article
 from naql.store.models import TITLE_PARAGRAPH
 
 STATIC = Path(__file__).parent / "static"
-AR_MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]
+AR_MONTHS = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+]
 LANGUAGE_NAMES_AR = {"en": "الإنجليزية", "fr": "الفرنسية", "de": "الألمانية", "es": "الإسبانية"}
 
 
@@ -69,7 +82,11 @@ def iso(value: datetime | str | None) -> str:
     when = _as_datetime(value)
     if when is None:
         return ""
-    return when.date().isoformat() if isinstance(value, str) and len(value) <= 10 else when.isoformat(timespec="seconds")
+    return (
+        when.date().isoformat()
+        if isinstance(value, str) and len(value) <= 10
+        else when.isoformat(timespec="seconds")
+    )
 
 
 def video_embed(url: str) -> str:
@@ -171,7 +188,9 @@ class SiteWriter:
 
     def write_indexes(self, articles: list[Article]) -> None:
         views = [article_view(a) for a in articles]
-        self._render("index.html", "index.html", articles=views[: self.config["site.articles_on_home"]])
+        self._render(
+            "index.html", "index.html", articles=views[: self.config["site.articles_on_home"]]
+        )
         _atomic_write(self.out / "feed.xml", self.rss(views[: self.config["publish.feed_items"]]))
 
     def rss(self, views: list[ArticleView]) -> bytes:
@@ -188,7 +207,7 @@ class SiteWriter:
             entry.guid(f"{base}/{view.path}", permalink=True)
             entry.description(view.paragraphs[0] if view.paragraphs else view.title)
             if view.published_at:
-                entry.pubDate(view.published_at.replace(tzinfo=timezone.utc))
+                entry.pubDate(view.published_at.replace(tzinfo=UTC))
         return fg.rss_str(pretty=True)
 
 

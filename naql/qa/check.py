@@ -51,7 +51,11 @@ def check_segments(pairs: list[tuple[str, str]], *, min_arabic_ratio: float = 0.
     text = " ".join(t for _, t in pairs)
     if text.strip() and arabic_ratio(text) < min_arabic_ratio:
         findings.append(
-            Finding("script", "error", f"translation is not in Arabic script ({arabic_ratio(text):.0%} Arabic letters)")
+            Finding(
+                "script",
+                "error",
+                f"translation is not in Arabic script ({arabic_ratio(text):.0%} Arabic letters)",
+            )
         )
     if not any(t.strip() for _, t in pairs):
         findings.append(Finding("empty", "error", "the article has no translated text"))
@@ -61,7 +65,15 @@ def check_segments(pairs: list[tuple[str, str]], *, min_arabic_ratio: float = 0.
         counts: dict[str, int] = {}
         for f in errors:
             counts[f.message] = counts.get(f.message, 0) + 1
-        summary = [Finding(f.check, "error", f"{f.message}" + (f" ({counts[f.message]} segments)" if counts[f.message] > 1 else ""), f.segment)
-                   for f in {f.message: f for f in errors}.values()]
+        summary = [
+            Finding(
+                f.check,
+                "error",
+                f"{f.message}"
+                + (f" ({counts[f.message]} segments)" if counts[f.message] > 1 else ""),
+                f.segment,
+            )
+            for f in {f.message: f for f in errors}.values()
+        ]
         return Report("reject", summary + [f for f in findings if f.severity != "error"])
     return Report("publish", findings)

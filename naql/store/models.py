@@ -14,7 +14,7 @@ Every transition is committed with the data it produced, so a crash loses nothin
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -31,14 +31,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     DISCOVERED = "discovered"
     FETCHED = "fetched"
     EXTRACTED = "extracted"
@@ -62,19 +62,24 @@ class Source(Base):
     title: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
-    interval: Mapped[int | None] = mapped_column(Integer)  # seconds, from the feed (ttl / sy:updatePeriod)
+    interval: Mapped[int | None] = mapped_column(
+        Integer
+    )  # seconds, from the feed (ttl / sy:updatePeriod)
     next_check_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    articles: Mapped[list["Article"]] = relationship(back_populates="source")
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
 
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_state", "state"), Index("ix_articles_content_hash", "content_hash"))
+    __table_args__ = (
+        Index("ix_articles_state", "state"),
+        Index("ix_articles_content_hash", "content_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)  # canonical story URL
@@ -111,8 +116,10 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
-    segments: Mapped[list["Segment"]] = relationship(
-        back_populates="article", order_by="(Segment.paragraph, Segment.sentence)", cascade="all, delete-orphan"
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="article",
+        order_by="(Segment.paragraph, Segment.sentence)",
+        cascade="all, delete-orphan",
     )
 
 
@@ -123,7 +130,9 @@ class Segment(Base):
     __table_args__ = (UniqueConstraint("article_id", "paragraph", "sentence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     paragraph: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text)

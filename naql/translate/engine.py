@@ -20,7 +20,7 @@ class Engine(ABC):
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate each sentence; the result has the same length and order. Empty in, empty out."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:  # noqa: B027 - an optional hook, deliberately not abstract
         """Release the model."""
 
     def __enter__(self) -> Engine:

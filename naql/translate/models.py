@@ -94,7 +94,9 @@ class InstalledModel:
             data = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
             return cls(path=folder, **data)
         except (OSError, ValueError, TypeError) as exc:
-            raise ModelError(f"{folder} is not a usable naql model ({exc}): reinstall it with `naql models install`") from exc
+            raise ModelError(
+                f"{folder} is not a usable naql model ({exc}): reinstall it with `naql models install`"
+            ) from exc
 
 
 def list_models(models_dir: Path) -> list[InstalledModel]:
@@ -115,8 +117,10 @@ def find_model(models_dir: Path, name: str = "", source_language: str = "en") ->
         for model in models:
             if model.name == name:
                 return model
-        raise ModelError(f"model {name!r} is not installed: run `naql models install {name}` (installed: "
-                         f"{', '.join(m.name for m in models) or 'none'})")
+        raise ModelError(
+            f"model {name!r} is not installed: run `naql models install {name}` (installed: "
+            f"{', '.join(m.name for m in models) or 'none'})"
+        )
     for model in models:
         if model.source_language == source_language and model.target_language == "ar":
             return model
@@ -132,30 +136,47 @@ def languages_with_models(models_dir: Path) -> set[str]:
 
 # -- fetching the archive ---------------------------------------------------------------------
 
+
 def _name_from(source: str) -> str:
     base = Path(unquote(urlsplit(source).path if "://" in source else source)).name
     for suffix in (".argosmodel", ".zip", ".tar.gz", ".tgz"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
+        base = base.removesuffix(suffix)
     name = re.sub(r"[^A-Za-z0-9._+-]+", "-", base).strip("-.")
     return name or "model"
 
 
-def download(url: str, dest: Path, *, sha256: str | None = None, progress: bool = True,
-             timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
+def download(
+    url: str,
+    dest: Path,
+    *,
+    sha256: str | None = None,
+    progress: bool = True,
+    timeout: float = 30.0,
+    max_bytes: int = MAX_DOWNLOAD_BYTES,
+) -> Path:
     """Stream `url` to `dest` with a progress bar, bounded in size and time, then verify sha256."""
     digest = hashlib.sha256()
     try:
-        with httpx.stream("GET", url, follow_redirects=True, timeout=httpx.Timeout(timeout)) as resp:
+        with httpx.stream(
+            "GET", url, follow_redirects=True, timeout=httpx.Timeout(timeout)
+        ) as resp:
             if resp.status_code >= 400:
                 raise ModelError(f"cannot download {url}: HTTP {resp.status_code}")
             total = int(resp.headers.get("Content-Length", "0") or 0)
             if total > max_bytes:
                 raise ModelError(f"{url} is {total} bytes, more than the {max_bytes}-byte limit")
-            with dest.open("wb") as out, tqdm(
-                total=total or None, unit="B", unit_scale=True, unit_divisor=1024,
-                desc=f"downloading {dest.name}", disable=not progress, leave=False,
-            ) as bar:
+            with (
+                dest.open("wb") as out,
+                tqdm(
+                    total=total or None,
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                    desc=f"downloading {dest.name}",
+                    disable=not progress,
+                    leave=False,
+                ) as bar,
+            ):
                 size = 0
                 for chunk in resp.iter_bytes(1 << 20):
                     size += len(chunk)
@@ -170,7 +191,9 @@ def download(url: str, dest: Path, *, sha256: str | None = None, progress: bool 
             f"file elsewhere and run `naql models install /path/to/{Path(urlsplit(url).path).name}`"
         ) from exc
     if sha256 and digest.hexdigest() != sha256.lower():
-        raise ModelError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest.hexdigest()}")
+        raise ModelError(
+            f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest.hexdigest()}"
+        )
     return dest
 
 
@@ -180,7 +203,9 @@ def _unpack(archive: Path, into: Path) -> Path:
         with zipfile.ZipFile(archive) as zf:
             bad = zf.testzip()
             if bad is not None:
-                raise ModelError(f"{archive.name} is corrupt (bad CRC for {bad}): download it again")
+                raise ModelError(
+                    f"{archive.name} is corrupt (bad CRC for {bad}): download it again"
+                )
             zf.extractall(into)  # zipfile strips absolute paths and '..' from member names
     except zipfile.BadZipFile as exc:
         raise ModelError(f"{archive.name} is not a zip archive ({exc})") from exc
@@ -207,10 +232,12 @@ def _multi_target_prefix(vocab_tokens: list[str], target: str) -> list[str]:
     tags = [t for t in vocab_tokens if re.fullmatch(r">>[a-z_]{2,8}<<", t)]
     if not tags:
         return []
-    for wanted in ((">>ara<<", ">>arb<<") if target == "ar" else (f">>{target}<<",)):
+    for wanted in (">>ara<<", ">>arb<<") if target == "ar" else (f">>{target}<<",):
         if wanted in tags:
             return [wanted]
-    raise ModelError(f"this multi-target model has no Arabic target token (it has {', '.join(tags[:8])})")
+    raise ModelError(
+        f"this multi-target model has no Arabic target token (it has {', '.join(tags[:8])})"
+    )
 
 
 def _ct2_vocab(model_dir: Path) -> list[str]:
@@ -225,8 +252,12 @@ def _ct2_vocab(model_dir: Path) -> list[str]:
     return []
 
 
-def _build(folder: Path, layout: str, staging: Path, name: str, src_lang: str, tgt_lang: str) -> InstalledModel:
-    model = InstalledModel(name=name, path=staging, layout=layout, source_language=src_lang, target_language=tgt_lang)
+def _build(
+    folder: Path, layout: str, staging: Path, name: str, src_lang: str, tgt_lang: str
+) -> InstalledModel:
+    model = InstalledModel(
+        name=name, path=staging, layout=layout, source_language=src_lang, target_language=tgt_lang
+    )
     if layout == "opus-mt":
         from ctranslate2.converters import OpusMTConverter
 
@@ -240,13 +271,17 @@ def _build(folder: Path, layout: str, staging: Path, name: str, src_lang: str, t
             raise ModelError(f"cannot convert the OPUS-MT model: {exc}") from exc
     elif layout == "ctranslate2":
         shutil.copytree(folder, staging / "model")
-        spms = sorted(p.name for p in folder.glob("*.spm")) + sorted(p.name for p in folder.glob("*.model"))
+        spms = sorted(p.name for p in folder.glob("*.spm")) + sorted(
+            p.name for p in folder.glob("*.model")
+        )
         if "source.spm" in spms and "target.spm" in spms:
             pass
         elif len(spms) == 1:
             model.source_spm = model.target_spm = spms[0]
         else:
-            raise ModelError("the CTranslate2 folder needs source.spm and target.spm (or one SentencePiece model)")
+            raise ModelError(
+                "the CTranslate2 folder needs source.spm and target.spm (or one SentencePiece model)"
+            )
         for spm in {model.source_spm, model.target_spm}:
             shutil.copy2(folder / spm, staging / spm)
     else:  # argos
@@ -264,8 +299,16 @@ def _build(folder: Path, layout: str, staging: Path, name: str, src_lang: str, t
     return model
 
 
-def install(source: str, models_dir: Path, *, name: str | None = None, sha256: str | None = None,
-            source_language: str = "en", target_language: str = "ar", progress: bool = True) -> InstalledModel:
+def install(
+    source: str,
+    models_dir: Path,
+    *,
+    name: str | None = None,
+    sha256: str | None = None,
+    source_language: str = "en",
+    target_language: str = "ar",
+    progress: bool = True,
+) -> InstalledModel:
     """Install a model from a catalogue name, an http(s) URL, or a local file or folder."""
     entry = CATALOGUE.get(source)
     if entry is not None:
@@ -289,20 +332,29 @@ def install(source: str, models_dir: Path, *, name: str | None = None, sha256: s
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=models_dir))
     try:
         if url is not None:
-            archive = download(url, work / (Path(urlsplit(url).path).name or "model.zip"), sha256=sha256, progress=progress)
+            archive = download(
+                url,
+                work / (Path(urlsplit(url).path).name or "model.zip"),
+                sha256=sha256,
+                progress=progress,
+            )
         else:
             archive = Path(source)
             if sha256 and archive.is_file():
                 got = hashlib.sha256(archive.read_bytes()).hexdigest()
                 if got != sha256.lower():
-                    raise ModelError(f"checksum mismatch for {archive}: expected sha256 {sha256}, got {got}")
+                    raise ModelError(
+                        f"checksum mismatch for {archive}: expected sha256 {sha256}, got {got}"
+                    )
         folder = archive if archive.is_dir() else _unpack(archive, work / "unpacked")
         layout = _detect_layout(folder)
         staging = work / "staging"
         staging.mkdir()
         model = _build(folder, layout, staging, name, source_language, target_language)
         model.origin = url or str(Path(source).resolve())
-        (staging / META_NAME).write_text(json.dumps(model.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        (staging / META_NAME).write_text(
+            json.dumps(model.to_json(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         _check_loads(staging)
         final = models_dir / name
         if final.exists():

@@ -49,7 +49,8 @@ class CTranslate2Engine(Engine):
         try:
             self._src = spm.SentencePieceProcessor(model_file=str(model.path / model.source_spm))
             self._tgt = (
-                self._src if model.target_spm == model.source_spm
+                self._src
+                if model.target_spm == model.source_spm
                 else spm.SentencePieceProcessor(model_file=str(model.path / model.target_spm))
             )
         except (OSError, RuntimeError) as exc:
@@ -57,16 +58,23 @@ class CTranslate2Engine(Engine):
         threads = inter_threads or os.cpu_count() or 1
         try:
             self._translator = ctranslate2.Translator(
-                str(model.model_dir), device="cpu", compute_type=compute_type,
-                inter_threads=threads, intra_threads=intra_threads,
+                str(model.model_dir),
+                device="cpu",
+                compute_type=compute_type,
+                inter_threads=threads,
+                intra_threads=intra_threads,
             )
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"cannot load model {model.name} from {model.model_dir}: {exc}") from exc
+            raise ModelError(
+                f"cannot load model {model.name} from {model.model_dir}: {exc}"
+            ) from exc
 
     def encode(self, sentences: Sequence[str]) -> list[list[str]]:
         """SentencePiece pieces per sentence, truncated to max_input_length, with the target token."""
         pieces = self._src.encode(list(sentences), out_type=str)
-        limit = self.max_input_length - 1 - len(self._info.source_prefix)  # room for </s> and the prefix
+        limit = (
+            self.max_input_length - 1 - len(self._info.source_prefix)
+        )  # room for </s> and the prefix
         return [self._info.source_prefix + p[:limit] for p in pieces]
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
@@ -77,7 +85,9 @@ class CTranslate2Engine(Engine):
         tokens = self.encode([sentences[i] for i in todo])
         longest = max(len(t) for t in tokens)
         options = dict(
-            max_batch_size=self.max_batch_tokens, batch_type="tokens", beam_size=self.beam_size,
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=self.beam_size,
             max_decoding_length=min(MAX_DECODING_LENGTH, 2 * longest + 16),
         )
         if self._info.target_prefix:
@@ -88,7 +98,7 @@ class CTranslate2Engine(Engine):
             raise TranslationError(f"{self.model}: {exc}") from exc
         skip = len(self._info.target_prefix)
         hyps = [r.hypotheses[0][skip:] for r in results]
-        for i, text in zip(todo, self._tgt.decode(hyps)):
+        for i, text in zip(todo, self._tgt.decode(hyps), strict=True):
             out[i] = text.strip()
         return out
 
