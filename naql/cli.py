@@ -262,7 +262,7 @@ def sources_list(fmt: str) -> None:
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def run(watch: bool, no_progress: bool) -> None:
     """Fetch due sources, extract, translate, check and publish."""
-    from naql.pipeline.runner import run_once, summarize
+    from naql.pipeline.runner import run_once, stage_errors, summarize
     from naql.pipeline.runner import watch as watch_loop
 
     config = _site()
@@ -272,7 +272,12 @@ def run(watch: bool, no_progress: bool) -> None:
             click.echo("watching sources (Ctrl-C to stop)", err=True)
             watch_loop(ctx, lambda line: click.echo(line, err=True))
         else:
-            click.echo(summarize(run_once(ctx)))
+            results = run_once(ctx)
+            click.echo(summarize(results))
+            for line in stage_errors(results):
+                click.echo(line, err=True)
+            if any(r.error for r in results):
+                sys.exit(1)
     finally:
         ctx.close()
         ctx.store.close()

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from naql.pipeline.stages import Context, StageResult, run_once
+from naql.pipeline.stages import Context, StageResult, run_once, run_stage
 from naql.store import Article, Source, State
 from naql.store.models import utcnow
 
@@ -44,6 +44,10 @@ def summarize(results: list[StageResult]) -> str:
     return ", ".join(parts)
 
 
+def stage_errors(results: list[StageResult]) -> list[str]:
+    return [f"error: {r.stage} stage: {r.error}" for r in results if r.error]
+
+
 def next_due(ctx: Context) -> datetime | None:
     with ctx.store.session() as s:
         times = [
@@ -74,6 +78,8 @@ def watch(
             results = _run_until_stopped(ctx, stop)
             if results:
                 report(summarize(results))
+                for line in stage_errors(results):
+                    report(line)
             due = next_due(ctx)
             wait = max_sleep if due is None else (due - utcnow()).total_seconds()
             stop.wait(min(max_sleep, max(min_sleep, wait)))
@@ -90,8 +96,8 @@ def _run_until_stopped(ctx: Context, stop: threading.Event) -> list[StageResult]
     for stage in STAGES:
         if stop.is_set():
             break
-        results.append(stage(ctx))
+        results.append(run_stage(ctx, stage))
     return results
 
 
-__all__ = ["next_due", "run_once", "summarize", "watch"]
+__all__ = ["next_due", "run_once", "stage_errors", "summarize", "watch"]

@@ -18,19 +18,29 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from naql.config import Config
-from naql.errors import BlockedAddress, ExtractionError, FetchError, NaqlError, RobotsDisallowed
+from naql.errors import (
+    BlockedAddress,
+    ExtractionError,
+    FetchError,
+    NaqlError,
+    RobotsDisallowed,
+    TranslationError,
+)
 from naql.ingest.feeds import looks_like_feed, parse_feed
 from naql.ingest.fetcher import Fetcher, FetchSettings, Response
 from naql.ingest.urls import canonical_url
 from naql.store import Article, Segment, Source, State, Store
 from naql.store.models import TITLE_PARAGRAPH, utcnow
+
+if TYPE_CHECKING:
+    from naql.translate.engine import Engine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,6 +99,7 @@ class StageResult:
     done: int = 0
     failed: int = 0
     held: int = 0
+    error: str | None = None  # the stage could not run (e.g. no model); the other stages still do
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -278,6 +289,10 @@ def _store_fetched(
 # -- extract ----------------------------------------------------------------------------------
 
 
+# Fewer words than this is a navigation page or an error page, not an article.
+MIN_ARTICLE_WORDS = 15
+
+
 def _content_hash(paragraphs: list[str]) -> str:
     normal = re.sub(r"\W+", " ", " ".join(paragraphs).lower()).strip()
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
@@ -333,6 +348,11 @@ def extract_articles(ctx: Context) -> StageResult:
             assert article is not None
             try:
                 page = extract_article(gzip.decompress(article.html_gz or b""), article.url)
+                words = sum(len(p.split()) for p in page.paragraphs)
+                if words < MIN_ARTICLE_WORDS:
+                    raise ExtractionError(
+                        f"too little text for an article in {article.url} ({words} words)"
+                    )
             except (ExtractionError, OSError, EOFError) as exc:
                 _record_failure(ctx, article, exc, final=True)
                 result.failed += 1
@@ -374,11 +394,12 @@ def extract_articles(ctx: Context) -> StageResult:
 
 
 def translate_articles(
-    ctx: Context, engine_factory: Callable[[str], object] | None = None
+    ctx: Context, engine_factory: Callable[[str], Engine] | None = None
 ) -> StageResult:
     """Translate every untranslated segment of extracted articles, in large batches across articles."""
-    from naql.translate import Engine, load_engine
+    from naql.translate import load_engine
 
+    factory = engine_factory or (lambda language: load_engine(ctx.config, language))
     result = StageResult("translate")
     with ctx.store.session() as s:
         rows = list(
@@ -389,25 +410,21 @@ def translate_articles(
                 .group_by(Article.language)
             )
         )
-    sentences = 0
-    seconds = 0.0
+    sentences, seconds = 0, 0.0
     for language, count in rows:
-        engine: Engine = (engine_factory or (lambda lang: load_engine(ctx.config, lang)))(language)  # type: ignore[assignment]
-        try:
-            with ctx.bar(total=count, desc=f"translating ({language}→ar)", unit="sentence") as bar:
-                n, t = _translate_language(ctx, engine, language, bar)
-            sentences += n
-            seconds += t
-        finally:
-            engine.close()
+        with (
+            factory(language) as engine,
+            ctx.bar(total=count, desc=f"translating ({language}→ar)", unit="sentence") as bar,
+        ):
+            n, t, failed = _translate_language(ctx, engine, language, bar)
+        sentences, seconds, result.failed = sentences + n, seconds + t, result.failed + failed
     # Articles whose segments are all translated move on (also those finished by an earlier, killed run).
     with ctx.store.session() as s:
         pending = select(Segment.article_id).where(Segment.translation.is_(None))
-        for article in s.scalars(
-            select(Article).where(
-                Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
-            )
-        ):
+        done = select(Article).where(
+            Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
+        )
+        for article in s.scalars(done):
             title = next(
                 (seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None
             )
@@ -419,43 +436,79 @@ def translate_articles(
 
 
 def _translate_language(
-    ctx: Context, engine: object, language: str, bar: tqdm
-) -> tuple[int, float]:
+    ctx: Context, engine: Engine, language: str, bar: tqdm
+) -> tuple[int, float, int]:
+    """Translate pending segments of one language chunk by chunk; returns (sentences, seconds, failed articles)."""
     chunk = ctx.config["translate.chunk_sentences"]
-    total, elapsed = 0, 0.0
+    total, elapsed, failed = 0, 0.0, 0
     while True:
         with ctx.store.session() as s:
-            batch = list(
-                s.execute(
-                    select(Segment.id, Segment.source)
-                    .join(Article, Segment.article_id == Article.id)
-                    .where(
-                        Article.state == State.EXTRACTED.value,
-                        Article.language == language,
-                        Segment.translation.is_(None),
-                    )
-                    .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
-                    .limit(chunk)
+            batch = s.execute(
+                select(Segment.id, Segment.article_id, Segment.source)
+                .join(Article, Segment.article_id == Article.id)
+                .where(
+                    Article.state == State.EXTRACTED.value,
+                    Article.language == language,
+                    Segment.translation.is_(None),
                 )
-            )
+                .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
+                .limit(chunk)
+            ).all()
         if not batch:
-            return total, elapsed
+            return total, elapsed, failed
         started = time.perf_counter()
-        translations = engine.translate([text for _, text in batch])  # type: ignore[attr-defined]
+        try:
+            translations = engine.translate([row.source for row in batch])
+        except TranslationError:
+            # Isolate the article(s) the engine chokes on; the rest of the chunk goes on.
+            translations, bad = _translate_one_by_one(engine, batch)
+            failed += _fail_articles(ctx, bad)
         elapsed += time.perf_counter() - started
+        rows = [
+            {"id": row.id, "translation": text}
+            for row, text in zip(batch, translations, strict=True)
+            if text is not None
+        ]
         with ctx.store.session() as s:
-            for (segment_id, _), translation in zip(batch, translations, strict=True):
-                s.get(Segment, segment_id).translation = translation  # type: ignore[union-attr]
-            for article_id in {
-                sid
-                for sid in s.scalars(
-                    select(Segment.article_id).where(Segment.id.in_([b[0] for b in batch]))
-                )
-            }:
-                article = s.get(Article, article_id)
-                article.engine, article.model = engine.name, engine.model  # type: ignore[union-attr, attr-defined]
-        total += len(batch)
+            if rows:
+                s.execute(update(Segment), rows)
+            s.execute(
+                update(Article)
+                .where(Article.id.in_({row.article_id for row in batch}))
+                .values(engine=engine.name, model=engine.model)
+            )
+        total += len(rows)
         bar.update(len(batch))
+
+
+def _translate_one_by_one(
+    engine: Engine, batch: list[Any]
+) -> tuple[list[str | None], dict[int, str]]:
+    by_article: dict[int, list[int]] = {}
+    for i, row in enumerate(batch):
+        by_article.setdefault(row.article_id, []).append(i)
+    out: list[str | None] = [None] * len(batch)
+    bad: dict[int, str] = {}
+    for article_id, positions in by_article.items():
+        try:
+            for i, text in zip(
+                positions, engine.translate([batch[i].source for i in positions]), strict=True
+            ):
+                out[i] = text
+        except TranslationError as exc:
+            bad[article_id] = str(exc)
+    return out, bad
+
+
+def _fail_articles(ctx: Context, errors: dict[int, str]) -> int:
+    with ctx.store.session() as s:
+        for article_id, message in errors.items():
+            article = s.get(Article, article_id)
+            if article is not None:
+                _record_failure(
+                    ctx, article, TranslationError(f"translation failed: {message}"), final=True
+                )
+    return len(errors)
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -558,5 +611,14 @@ STAGES: tuple[Callable[[Context], StageResult], ...] = (
 )
 
 
+def run_stage(ctx: Context, stage: Callable[[Context], StageResult]) -> StageResult:
+    """Run one stage; a NaqlError stops that stage only, and is reported in its result."""
+    try:
+        return stage(ctx)
+    except NaqlError as exc:
+        log.error("%s: %s", stage.__name__, exc)
+        return StageResult(stage.__name__.split("_")[0], error=str(exc))
+
+
 def run_once(ctx: Context) -> list[StageResult]:
-    return [stage(ctx) for stage in STAGES]
+    return [run_stage(ctx, stage) for stage in STAGES]
