@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ class Route:
     body: bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    chunk_delay: float = 0.0  # > 0: the body trickles out in 64 KiB chunks with this pause between
 
 
 class LocalServer:
@@ -55,7 +57,16 @@ class LocalServer:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                self.wfile.write(route.body)
+                if not route.chunk_delay:
+                    self.wfile.write(route.body)
+                    return
+                for start in range(0, len(route.body), 65536):
+                    try:
+                        self.wfile.write(route.body[start : start + 65536])
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client went away
+                    time.sleep(route.chunk_delay)
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -78,13 +89,14 @@ class LocalServer:
         content_type: str = "text/html; charset=utf-8",
         gzip_body: bool = False,
         headers: dict[str, str] | None = None,
+        chunk_delay: float = 0.0,
     ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         h = {"Content-Type": content_type, **(headers or {})}
         if gzip_body:
             data = gzip.compress(data)
             h["Content-Encoding"] = "gzip"
-        self.routes[path] = Route(data, status, h)
+        self.routes[path] = Route(data, status, h, chunk_delay)
         return self.url + path
 
     def hits(self, path: str) -> int:

@@ -98,3 +98,36 @@ def test_reinstall_replaces_atomically(tmp_path: Path, tiny_release: Path) -> No
     install(str(tiny_release), models, name="m", progress=False)
     assert not marker.exists()
     assert [m.name for m in list_models(models)] == ["m"]
+
+
+def test_ctrl_c_during_download_leaves_nothing(
+    tmp_path: Path, server: LocalServer, tiny_release: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import run_naql
+
+    run_naql("init", "s", cwd=tmp_path)
+    site = tmp_path / "s"
+    url = server.add(
+        "/slow/opus.zip", tiny_release.read_bytes(), content_type="application/zip", chunk_delay=0.2
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "naql", "models", "install", url],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((site / "models").glob(".tmp-*/*.zip")):
+        time.sleep(0.05)
+    time.sleep(0.3)  # well into the download
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert list((site / "models").iterdir()) == []
+    assert "no model installed" in run_naql("models", "list", cwd=site).stdout
