@@ -254,6 +254,75 @@ def sources_list(fmt: str) -> None:
             click.echo(f"      last error ({r['error_count']}x): {r['last_error']}")
 
 
+# -- glossary ---------------------------------------------------------------------------------
+
+@cli.group(cls=NaqlGroup)
+def glossary() -> None:
+    """The site glossary: terms that must come out in one listed Arabic form."""
+
+
+def _store():  # type: ignore[no-untyped-def]
+    from naql.store import Store
+
+    return Store(_site().db_url)
+
+
+@glossary.command("add")
+@click.argument("term")
+@click.argument("arabic")
+@click.option("--kind", type=click.Choice(["person", "place", "org", "other"]), default="other", show_default=True)
+@click.option("--note", default=None)
+def glossary_add(term: str, arabic: str, kind: str, note: str | None) -> None:
+    """Add (or replace) TERM with its Arabic form ARABIC."""
+    from naql.translate.glossary import Term, upsert
+
+    store = _store()
+    with store.session() as s:
+        created = upsert(s, Term(term, arabic, kind, note))
+    click.echo(f"{'added' if created else 'updated'} {term} → {arabic}")
+
+
+@glossary.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def glossary_import(file: Path) -> None:
+    """Import a CSV file (english, arabic, kind, note). Bad lines are reported, good ones kept."""
+    from naql.translate.glossary import import_csv
+
+    store = _store()
+    with store.session() as s:
+        added, updated, errors = import_csv(s, file)
+    for line in errors:
+        click.echo(f"skipped {file}: {line}", err=True)
+    click.echo(f"imported {added + updated} terms ({added} new, {updated} updated, {len(errors)} skipped)")
+    if errors:
+        sys.exit(1)
+
+
+@glossary.command("export")
+@click.option("--all", "include_engine", is_flag=True, help="Include the name forms the engine recorded.")
+def glossary_export(include_engine: bool) -> None:
+    """Write the glossary as CSV to stdout."""
+    from naql.translate.glossary import export_csv
+
+    with _store().session() as s:
+        click.echo(export_csv(s, include_engine=include_engine), nl=False)
+
+
+@glossary.command("list")
+def glossary_list() -> None:
+    """Terms with their Arabic form, kind and origin (manual or recorded from the engine)."""
+    from sqlalchemy import select
+
+    from naql.store.models import GlossaryEntry
+
+    with _store().session() as s:
+        rows = list(s.scalars(select(GlossaryEntry).order_by(GlossaryEntry.origin.desc(), GlossaryEntry.key)))
+    if not rows:
+        click.echo("the glossary is empty: `naql glossary add TERM ARABIC` or `naql glossary import FILE.csv`")
+    for r in rows:
+        click.echo(f"{r.term:<30} {r.arabic:<30} {r.kind:<6} {r.origin}")
+
+
 # -- run / serve / status ---------------------------------------------------------------------
 
 

@@ -32,109 +32,39 @@ class Setting:
         return f"{self.section}.{self.key}"
 
 
+# fmt: off
 SETTINGS: tuple[Setting, ...] = (
     Setting("site", "title", "نقل", "Site name shown in the header, feeds and page titles."),
-    Setting(
-        "site",
-        "base_url",
-        "http://127.0.0.1:8000",
-        "Public URL the site is served from (used in feeds and canonical links).",
-    ),
-    Setting(
-        "site",
-        "description",
-        "أخبار العالم بالعربية",
-        "One-line description for the home page and feeds.",
-    ),
+    Setting("site", "base_url", "http://127.0.0.1:8000", "Public URL the site is served from (used in feeds and canonical links)."),
+    Setting("site", "description", "أخبار العالم بالعربية", "One-line description for the home page and feeds."),
     Setting("site", "articles_on_home", 50, "How many of the latest articles the home page lists."),
-    Setting(
-        "site",
-        "ad_slots",
-        {},
-        'Operator HTML per ad slot name (e.g. {top = "..."}); empty = no ads. Trusted: it is not sanitised.',
-    ),
-    Setting(
-        "fetch",
-        "user_agent",
-        "naql/0.1 (+https://github.com/naql/naql)",
-        "User-Agent sent with every request.",
-    ),
+    Setting("site", "ad_slots", {}, "Operator HTML per ad slot name (e.g. {top = \"...\"}); empty = no ads. Trusted: it is not sanitised."),
+    Setting("fetch", "user_agent", "naql/0.1 (+https://github.com/naql/naql)", "User-Agent sent with every request."),
     Setting("fetch", "timeout", 20.0, "Connect and read timeout, in seconds."),
-    Setting(
-        "fetch",
-        "max_bytes",
-        5_000_000,
-        "Largest response body accepted (after decompression), in bytes.",
-    ),
+    Setting("fetch", "max_bytes", 5_000_000, "Largest response body accepted (after decompression), in bytes."),
     Setting("fetch", "max_redirects", 5, "Redirects followed before a fetch fails."),
-    Setting(
-        "fetch",
-        "allow_private_network",
-        False,
-        "Allow fetches to private, loopback and link-local addresses.",
-    ),
-    Setting(
-        "fetch",
-        "check_interval",
-        900,
-        "Seconds between checks of a source (a feed's ttl or sy:updatePeriod wins when longer).",
-    ),
-    Setting(
-        "fetch",
-        "max_backoff",
-        86_400,
-        "Longest wait, in seconds, after repeated errors on a source.",
-    ),
+    Setting("fetch", "allow_private_network", False, "Allow fetches to private, loopback and link-local addresses."),
+    Setting("fetch", "check_interval", 900, "Seconds between checks of a source (a feed's ttl or sy:updatePeriod wins when longer)."),
+    Setting("fetch", "max_backoff", 86_400, "Longest wait, in seconds, after repeated errors on a source."),
     Setting("fetch", "per_host_delay", 1.0, "Seconds between two requests to the same host."),
     Setting("fetch", "concurrency", 4, "Pages fetched at once (at most one per host at a time)."),
-    Setting(
-        "fetch", "max_attempts", 5, "Attempts at fetching an article before it is marked failed."
-    ),
+    Setting("fetch", "max_attempts", 5, "Attempts at fetching an article before it is marked failed."),
     Setting("fetch", "respect_robots", True, "Honour robots.txt."),
-    Setting(
-        "translate",
-        "model",
-        "",
-        "Installed model to use (see `naql models list`); empty = the only or first installed en→ar model.",
-    ),
-    Setting(
-        "translate",
-        "compute_type",
-        "int8",
-        "CTranslate2 compute type (int8, int8_float32, float32, ...).",
-    ),
-    Setting(
-        "translate", "inter_threads", 0, "Batches translated in parallel; 0 = number of CPU cores."
-    ),
+    Setting("translate", "model", "", "Installed model to use (see `naql models list`); empty = the only or first installed en→ar model."),
+    Setting("translate", "compute_type", "int8", "CTranslate2 compute type (int8, int8_float32, float32, ...)."),
+    Setting("translate", "inter_threads", 0, "Batches translated in parallel; 0 = number of CPU cores."),
     Setting("translate", "intra_threads", 1, "Threads per batch."),
     Setting("translate", "max_batch_tokens", 2048, "Tokens per decoding batch."),
     Setting("translate", "beam_size", 2, "Beam size (1 = greedy, fastest)."),
-    Setting(
-        "translate",
-        "max_input_length",
-        256,
-        "Longest sentence in tokens; longer input is truncated by the engine.",
-    ),
-    Setting(
-        "translate",
-        "chunk_sentences",
-        4000,
-        "Sentences gathered across pending articles per engine call.",
-    ),
-    Setting(
-        "check",
-        "min_arabic_ratio",
-        0.5,
-        "Share of letters that must be Arabic script in a translated text.",
-    ),
-    Setting(
-        "publish",
-        "output_dir",
-        "site",
-        "Folder (relative to the site folder) the static site is written to.",
-    ),
+    Setting("translate", "max_input_length", 256, "Longest sentence in tokens; longer input is truncated by the engine."),
+    Setting("translate", "chunk_sentences", 4000, "Sentences gathered across pending articles per engine call."),
+    Setting("translate", "quote_style", "“”", "Quotation marks in Arabic text: “” or «»."),
+    Setting("translate", "consistent_names", True, "Give each name one Arabic spelling across the site (variants are replaced and flagged)."),
+    Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
+    Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
     Setting("publish", "feed_items", 50, "Articles in the site's RSS feed."),
 )
+# fmt: on
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 

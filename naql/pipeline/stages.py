@@ -37,7 +37,7 @@ from naql.ingest.feeds import looks_like_feed, parse_feed
 from naql.ingest.fetcher import Fetcher, FetchSettings, Response
 from naql.ingest.urls import canonical_url
 from naql.store import Article, Segment, Source, State, Store
-from naql.store.models import TITLE_PARAGRAPH, utcnow
+from naql.store.models import TITLE_PARAGRAPH, MemoryEntry, utcnow
 
 if TYPE_CHECKING:
     from naql.translate.engine import Engine
@@ -51,6 +51,8 @@ class Context:
     config: Config
     store: Store
     progress: bool = True
+    # Counters stages add to (e.g. glossary terms protected / restored), shown by `naql run -v`.
+    stats: dict[str, int] = field(default_factory=dict)
     _fetcher: Fetcher | None = field(default=None, repr=False)
 
     @property
@@ -439,6 +441,9 @@ def _translate_language(
     ctx: Context, engine: Engine, language: str, bar: tqdm
 ) -> tuple[int, float, int]:
     """Translate pending segments of one language chunk by chunk; returns (sentences, seconds, failed articles)."""
+    from naql.translate.glossary import load_glossary, upsert
+    from naql.translate.relay import SegmentTranslator, memory_key
+
     chunk = ctx.config["translate.chunk_sentences"]
     total, elapsed, failed = 0, 0.0, 0
     while True:
@@ -454,20 +459,41 @@ def _translate_language(
                 .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
                 .limit(chunk)
             ).all()
+            glossary = load_glossary(s)
+            keys = {memory_key(row.source) for row in batch}
+            memory = dict(
+                s.execute(
+                    select(MemoryEntry.key, MemoryEntry.translation).where(
+                        MemoryEntry.key.in_(keys)
+                    )
+                ).all()
+            )
         if not batch:
             return total, elapsed, failed
+        translator = SegmentTranslator(
+            engine,
+            glossary,
+            memory=memory,
+            quote_style=ctx.config["translate.quote_style"],
+            unify=ctx.config["translate.consistent_names"],
+        )
         started = time.perf_counter()
         try:
-            translations = engine.translate([row.source for row in batch])
+            results: list[Any] = translator.translate([row.source for row in batch])
         except TranslationError:
             # Isolate the article(s) the engine chokes on; the rest of the chunk goes on.
-            translations, bad = _translate_one_by_one(engine, batch)
+            results, bad = _translate_one_by_one(translator, batch)
             failed += _fail_articles(ctx, bad)
         elapsed += time.perf_counter() - started
         rows = [
-            {"id": row.id, "translation": text}
-            for row, text in zip(batch, translations, strict=True)
-            if text is not None
+            {
+                "id": row.id,
+                "translation": r.text,
+                "origin": r.origin,
+                "findings": r.findings or None,
+            }
+            for row, r in zip(batch, results, strict=True)
+            if r is not None
         ]
         with ctx.store.session() as s:
             if rows:
@@ -477,24 +503,27 @@ def _translate_language(
                 .where(Article.id.in_({row.article_id for row in batch}))
                 .values(engine=engine.name, model=engine.model)
             )
+            for term in translator.new_names:
+                upsert(s, term)
+        for key, value in vars(translator.stats).items():
+            ctx_stats = ctx.stats.setdefault(key, 0)
+            ctx.stats[key] = ctx_stats + value
         total += len(rows)
         bar.update(len(batch))
 
 
-def _translate_one_by_one(
-    engine: Engine, batch: list[Any]
-) -> tuple[list[str | None], dict[int, str]]:
+def _translate_one_by_one(translator: Any, batch: list[Any]) -> tuple[list[Any], dict[int, str]]:
     by_article: dict[int, list[int]] = {}
     for i, row in enumerate(batch):
         by_article.setdefault(row.article_id, []).append(i)
-    out: list[str | None] = [None] * len(batch)
+    out: list[Any] = [None] * len(batch)
     bad: dict[int, str] = {}
     for article_id, positions in by_article.items():
         try:
-            for i, text in zip(
-                positions, engine.translate([batch[i].source for i in positions]), strict=True
+            for i, seg in zip(
+                positions, translator.translate([batch[i].source for i in positions]), strict=True
             ):
-                out[i] = text
+                out[i] = seg
         except TranslationError as exc:
             bad[article_id] = str(exc)
     return out, bad

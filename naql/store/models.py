@@ -105,6 +105,10 @@ class Article(Base):
     model: Mapped[str | None] = mapped_column(Text)
     verdict: Mapped[str | None] = mapped_column(String(16))
     held_reason: Mapped[str | None] = mapped_column(Text)
+    # Article-level check findings (those not tied to one segment).
+    findings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Failures.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -136,11 +140,59 @@ class Segment(Base):
     paragraph: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text)
-    # Whitespace that followed this sentence in the source paragraph (kept for faithful reassembly).
-    trailing: Mapped[str] = mapped_column(Text, default="")
     translation: Mapped[str | None] = mapped_column(Text)
+    # Where the translation came from: "engine", "memory" (an approved translation reused) or "editor".
+    origin: Mapped[str | None] = mapped_column(String(16))
+    # Check findings for this segment: [{"check", "severity", "message", "message_ar"}].
+    findings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship(back_populates="segments")
 
 
 TITLE_PARAGRAPH = -1
+
+
+class GlossaryEntry(Base):
+    """A source term and its one Arabic form on this site.
+
+    origin "manual" entries come from editors or CSV imports and always win; origin "engine"
+    entries record the form the engine first gave a name, so later articles spell it the same way.
+    """
+
+    __tablename__ = "glossary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(512), unique=True)  # normalised term (case-folded)
+    arabic: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="other")  # person | place | org | other
+    note: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class MemoryEntry(Base):
+    """An approved translation of one source sentence, reused instead of calling the engine."""
+
+    __tablename__ = "translation_memory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the normalised source
+    source: Mapped[str] = mapped_column(Text)
+    translation: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Base):
+    """An editor of the review queue."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -81,7 +81,6 @@ def upgrade() -> None:
         sa.Column("paragraph", sa.Integer(), nullable=False),
         sa.Column("sentence", sa.Integer(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("trailing", sa.Text(), nullable=False),
         sa.Column("translation", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

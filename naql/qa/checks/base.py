@@ -1,0 +1,44 @@
+"""The interface every check implements, and small helpers for writing one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from naql.qa.findings import Document, Finding, Severity
+from naql.qa.glossary import GlossaryEntry
+from naql.qa.verdict import Thresholds
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may use besides the document: the site's glossary and thresholds."""
+
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+CheckFunction = Callable[[Document, CheckContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check over a document. `needs_source`: skipped on segments without a source."""
+
+    name: str
+    run: CheckFunction
+    needs_source: bool
+    summary: str
+
+
+def paired(doc: Document) -> Iterator[tuple[int, str, str]]:
+    """(index, source, translation) for the segments that have a source."""
+    for i, (source, target) in enumerate(doc):
+        if source is not None:
+            yield i, source, target
+
+
+def finding(
+    check: str, code: str, severity: Severity, segment: int | None, en: str, ar: str
+) -> Finding:
+    return Finding(check, severity, en, segment, message_ar=ar, code=code)

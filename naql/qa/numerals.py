@@ -1,0 +1,294 @@
+"""Numbers in English and Arabic text, as values that can be compared across the two.
+
+A value is a float rounded to 6 significant digits, or a clock time ``("time", hour % 12, minute)``.
+English: digits with thousands separators, decimals, magnitude words (2.3 billion), ordinals
+(60th), decades (1970s, '90s), centuries (19th century), times (9:30 am, 0230 UTC), ranges
+(1995-96) and number words (fourteen, ten million), the latter marked as optional.
+Arabic: Arabic-Indic digits, ٬ and ٫ separators, a decimal comma, ألف/مليون/مليار magnitudes, number
+words and their compounds (خمسة وعشرون، الخامس عشر), ordinals, decades (السبعينيات), halves
+(مليون ونصف), and whether a dual noun (هدفين) is present.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from naql.qa.text import ascii_digits, fold_letters, stem_variants, strip_marks
+
+Value = float | tuple[str, int, int]
+
+
+def key(v: float) -> float:
+    """Compare floats at 6 significant digits (2.3e9 == 2300 million)."""
+    return float(f"{v:.6g}")
+
+
+# -- English ----------------------------------------------------------------------------------
+
+_EN_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "dozen": 12, "half": 0.5, "quarter": 0.25, "third": 3, "both": 2, "twice": 2,
+    "single": 1, "double": 2, "triple": 3, "pair": 2, "couple": 2,
+    "first": 1, "second": 2, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20,
+}  # fmt: skip
+_EN_MAGNITUDES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "bn": 1e9, "mn": 1e6, "mln": 1e6,
+}  # fmt: skip
+_MONTHS_EN = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+
+
+@dataclass
+class SourceNumber:
+    """A number in the English source: its text and the values a faithful translation may show."""
+
+    text: str
+    values: set[Value]
+    base: float | None  # the plain value of its digits, None for a time or a number word
+    optional: bool = False  # a number word: a translation may drop it (one of them, a couple)
+    time: tuple[int, int] | None = None
+
+
+_EN_RUN = re.compile(r"(?<![\d.,])\d+(?:[.,:]\d+)*")
+
+
+def _parse_digits(run: str) -> list[float]:
+    """Values of an English digit run; a run like 1.2.3 or 7,8 gives its parts."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", run):
+        return [float(run.replace(",", ""))]
+    if re.fullmatch(r"\d+(?:\.\d+)?", run):
+        return [float(run)]
+    return [float(p) for p in re.split(r"[.,:]", run) if p]
+
+
+def english_numbers(text: str) -> list[SourceNumber]:
+    out: list[SourceNumber] = []
+    prev_end, prev_val = -10, None
+    for m in _EN_RUN.finditer(text):
+        run = m.group()
+        before, after = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 24]
+        low_after = after.lower()
+        tm = re.fullmatch(r"(\d{1,2}):(\d{2})", run)
+        if tm:
+            h, mi = int(tm.group(1)), int(tm.group(2))
+            pm = re.match(r"\s*p\.?m\b", low_after) is not None
+            out.append(_time_number(run, h + (12 if pm and h < 12 else 0), mi))
+            prev_end, prev_val = m.end(), None
+            continue
+        values = _parse_digits(run)
+        for v in values:
+            alts: set[Value] = {key(v)}
+            base: float | None = v
+            if len(values) == 1:
+                mag = re.match(r"\s?-?(hundred|thousand|million|billion|trillion|bn|mn|mln)\b", low_after)
+                if not mag and re.search(r"[$€£¥]\s?$", before):
+                    mag = re.match(r"(k|m|b)\b", low_after)
+                if mag:
+                    factor = _EN_MAGNITUDES.get(mag.group(1), {"k": 1e3, "m": 1e6, "b": 1e9}.get(mag.group(1), 1.0))
+                    alts.add(key(v * factor))
+                if re.match(r"'?s\b", after) and v % 10 == 0:  # 1970s, 90s: السبعينيات
+                    alts.add(key(v % 100))
+                if re.match(r"(?:\s?[ap]\.?m\b)", low_after) and v <= 12:
+                    alts.add(("time", int(v) % 12, 0))
+                if len(run) == 4 and (run.startswith("0") or re.match(r"\s?(utc|gmt|hours|hrs|z\b)", low_after)):
+                    alts.add(("time", int(run[:2]) % 12, int(run[2:])))  # 0230 UTC
+                if m.start() == prev_end + 1 and text[prev_end] in "-–/" and prev_val and v < 100 <= prev_val:
+                    alts.add(key(prev_val // 100 * 100 + v))  # 1995-96
+            out.append(SourceNumber(run, alts, base))
+            prev_val = v
+        prev_end = m.end()
+    out.extend(_english_words(text))
+    return out
+
+
+def _time_number(text: str, hour: int, minute: int) -> SourceNumber:
+    return SourceNumber(text, {("time", hour % 12, minute)}, None, time=(hour, minute))
+
+
+def _english_words(text: str) -> list[SourceNumber]:
+    """Number words (fourteen, ten million, twenty-five, first), all optional."""
+    out = []
+    words = re.findall(r"[a-z]+", text.lower())
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _EN_UNITS or (w in _EN_MAGNITUDES and w not in ("bn", "mn", "mln")):
+            value = float(_EN_UNITS.get(w, 1))
+            j = i + 1
+            if w in _EN_MAGNITUDES:
+                value = _EN_MAGNITUDES[w]
+            elif j < len(words) and words[j] in _EN_UNITS and value >= 20 and _EN_UNITS[words[j]] < 10:
+                value += _EN_UNITS[words[j]]  # twenty-five
+                j += 1
+            while j < len(words) and words[j] in _EN_MAGNITUDES:
+                value *= _EN_MAGNITUDES[words[j]]
+                j += 1
+            out.append(SourceNumber(" ".join(words[i:j]), {key(value)}, None, optional=True))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+# -- Arabic -----------------------------------------------------------------------------------
+
+
+def _lex(table: dict[str, float]) -> dict[str, float]:
+    return {fold_letters(k): v for k, v in table.items()}
+
+
+AR_CARDINALS = _lex({
+    "صفر": 0, "واحد": 1, "واحدة": 1, "أحد": 1, "إحدى": 1,
+    "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "اثنا": 2, "اثني": 2, "اثنتا": 2,
+    "اثنتي": 2, "ثنتين": 2, "كلا": 2, "كلتا": 2,
+    "ثلاث": 3, "ثلاثة": 3, "أربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6,
+    "سبع": 7, "سبعة": 7, "ثمان": 8, "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9,
+    "عشر": 10, "عشرة": 10,
+    "عشرون": 20, "عشرين": 20, "ثلاثون": 30, "ثلاثين": 30, "أربعون": 40, "أربعين": 40,
+    "خمسون": 50, "خمسين": 50, "ستون": 60, "ستين": 60, "سبعون": 70, "سبعين": 70,
+    "ثمانون": 80, "ثمانين": 80, "تسعون": 90, "تسعين": 90,
+    "مئة": 100, "مائة": 100, "مئات": 100, "مئتان": 200, "مئتين": 200, "مائتان": 200,
+    "مائتين": 200, "مئتا": 200, "مائتا": 200,
+    "نصف": 0.5, "ربع": 0.25, "ثلث": 1 / 3, "ثلثي": 2 / 3, "ثلثا": 2 / 3, "ثلثين": 2 / 3,
+    "أرباع": 0.25, "عشرات": 10, "عقد": 10, "عقدين": 20, "عقود": 10,
+})  # fmt: skip
+for _u, _v in (("ثلاث", 3), ("أربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7), ("ثمان", 8), ("تسع", 9)):
+    for _h in ("مئة", "مائة"):
+        AR_CARDINALS[fold_letters(_u + _h)] = _v * 100  # ثلاثمائة
+
+AR_MAGNITUDES = _lex({
+    "ألف": 1e3, "آلاف": 1e3, "ألفا": 1e3, "الاف": 1e3, "ألوف": 1e3,
+    "مليون": 1e6, "ملايين": 1e6, "مليونا": 1e6,
+    "مليار": 1e9, "مليارات": 1e9, "مليارا": 1e9, "بليون": 1e9, "بلايين": 1e9, "بليونا": 1e9,
+    "تريليون": 1e12, "تريليونات": 1e12, "تريليونا": 1e12,
+})  # fmt: skip
+AR_DUAL_MAGNITUDES = _lex({
+    "ألفان": 2e3, "ألفين": 2e3, "ألفي": 2e3, "مليونان": 2e6, "مليونين": 2e6, "مليوني": 2e6,
+    "ملياران": 2e9, "مليارين": 2e9, "مليارَي": 2e9,
+})  # fmt: skip
+
+AR_ORDINALS = _lex({
+    "أول": 1, "أولى": 1, "حادي": 1, "حادية": 1, "ثاني": 2, "ثانية": 2, "ثالث": 3, "ثالثة": 3,
+    "رابع": 4, "رابعة": 4, "خامس": 5, "خامسة": 5, "سادس": 6, "سادسة": 6, "سابع": 7,
+    "سابعة": 7, "ثامن": 8, "ثامنة": 8, "تاسع": 9, "تاسعة": 9, "عاشر": 10, "عاشرة": 10,
+})  # fmt: skip
+
+_DECADE_STEMS = _lex({
+    "عشر": 20, "ثلاث": 30, "أربع": 40, "خمس": 50, "ست": 60, "سبع": 70, "ثمان": 80, "تسع": 90,
+})
+_TEENS = {fold_letters(w) for w in ("عشر", "عشرة")}
+_HALF = {fold_letters(w) for w in ("نصف", "النصف")}
+_DUAL_END = re.compile("(?:ان|ين|تان|تين)$")
+
+
+@dataclass
+class ArabicNumbers:
+    """The numbers found in an Arabic text."""
+
+    digit_runs: list[set[Value]] = field(default_factory=list)  # each run's possible values
+    values: set[Value] = field(default_factory=set)  # everything: digits, words, ordinals...
+    dual: bool = False  # a word that may be a dual noun (هدفين، ساعتين)
+    half: bool = False  # ونصف
+
+    def digit_counts(self) -> Counter[Value]:
+        return Counter(v for run in self.digit_runs for v in run)
+
+
+_AR_RUN = re.compile(r"\d+(?:[.,٫٬:]\d+)*")
+
+
+def _arabic_run_values(run: str) -> set[float]:
+    """Possible values of a digit run in Arabic text, separators read both ways when ambiguous."""
+    run = run.replace("٬", "").replace("٫", ".")
+    out: set[float] = set()
+    if re.fullmatch(r"\d+(?:\.\d+)?", run):
+        out.add(float(run))
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", run):
+        out.add(float(re.sub(r"[,.]", "", run)))  # 1,200 or 1.200.000
+    if re.fullmatch(r"\d+,\d+", run):
+        out.add(float(run.replace(",", ".")))  # decimal comma: 6,34
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+", run):
+        out.add(float(run.replace(",", "")))
+    if not out:
+        out.update(float(p) for p in re.split(r"[.,:]", run) if p)
+    return out
+
+
+def _word_values(word: str) -> tuple[set[float], str]:
+    """Values of one Arabic word and its role: card, ord, mag, decade, or ''."""
+    for w in stem_variants(word):
+        f = fold_letters(w)
+        if f in AR_MAGNITUDES:
+            return {AR_MAGNITUDES[f]}, "mag"
+        if f in AR_DUAL_MAGNITUDES:
+            return {AR_DUAL_MAGNITUDES[f]}, "card"
+        if f in AR_CARDINALS:
+            return {AR_CARDINALS[f]}, "card"
+        if f in AR_ORDINALS:
+            return {AR_ORDINALS[f]}, "ord"
+        dec = re.fullmatch("(.+?)(?:ينيات|ينات|ينيه)", f)
+        if dec and dec.group(1) in _DECADE_STEMS:
+            return {_DECADE_STEMS[dec.group(1)]}, "decade"
+    return set(), ""
+
+
+def arabic_numbers(text: str) -> ArabicNumbers:
+    text = ascii_digits(strip_marks(text))
+    found = ArabicNumbers()
+    tokens = re.findall(r"\d+(?:[.,٫٬:]\d+)*|[\u0621-\u064a\u0671-\u06d3]+", text)
+    phrase: set[float] = set()  # values of the number phrase ending at the previous token
+    prev_role = ""
+    for tok in tokens:
+        if tok[0].isdigit():
+            tm = re.fullmatch(r"(\d{1,2})[:.](\d{2})", tok)
+            if tm and int(tm.group(1)) < 25 and int(tm.group(2)) < 60:
+                found.values.add(("time", int(tm.group(1)) % 12, int(tm.group(2))))
+            vals = _arabic_run_values(tok)
+            run: set[Value] = {key(v) for v in vals}
+            if re.fullmatch(r"\d{4}", tok):
+                run.add(("time", int(tok[:2]) % 12, int(tok[2:])))  # ٠٢٣٠ بالتوقيت العالمي
+            found.digit_runs.append(run)
+            found.values |= run
+            phrase, prev_role = vals, "digits"
+            continue
+        vals, role = _word_values(tok)
+        conj = tok.startswith("و") and len(tok) > 2
+        folded = fold_letters(tok[1:] if conj else tok)
+        if folded in _HALF or fold_letters(tok) in _HALF:
+            found.half = True
+            found.values |= {key(v + 0.5) for v in phrase | {1.0}}
+        if role == "mag":
+            base = phrase if prev_role in ("digits", "card") else {1.0}
+            vals = {b * next(iter(vals)) for b in base}
+            found.values |= {key(v) for v in vals} | {key(1.5 * v) for v in vals if found.half}
+            phrase, prev_role = vals, "card"
+            continue
+        if folded in _TEENS and prev_role in ("card", "ord") and not conj:
+            teens = {10 + v for v in phrase if 1 <= v <= 9}
+            found.values |= {key(v) for v in teens}
+            phrase = teens
+            continue
+        if role in ("card", "ord") and conj and prev_role in ("card", "ord", "digits"):
+            combined = {p + v for p in phrase for v in vals if v < p or (p < 10 and v >= 20)}
+            found.values |= {key(v) for v in combined | vals}
+            phrase, prev_role = combined | vals, role
+            continue
+        if role:
+            found.values |= {key(v) for v in vals}
+            phrase, prev_role = vals, role
+            continue
+        if len(tok) >= 4 and _DUAL_END.search(tok):
+            found.dual = True
+        phrase, prev_role = set(), ""
+    if found.half:
+        found.values |= {key(v + 0.5) for v in list(found.values) if isinstance(v, float)}
+    return found
