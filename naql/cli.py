@@ -256,6 +256,7 @@ def sources_list(fmt: str) -> None:
 
 # -- glossary ---------------------------------------------------------------------------------
 
+
 @cli.group(cls=NaqlGroup)
 def glossary() -> None:
     """The site glossary: terms that must come out in one listed Arabic form."""
@@ -270,7 +271,12 @@ def _store():  # type: ignore[no-untyped-def]
 @glossary.command("add")
 @click.argument("term")
 @click.argument("arabic")
-@click.option("--kind", type=click.Choice(["person", "place", "org", "other"]), default="other", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["person", "place", "org", "other"]),
+    default="other",
+    show_default=True,
+)
 @click.option("--note", default=None)
 def glossary_add(term: str, arabic: str, kind: str, note: str | None) -> None:
     """Add (or replace) TERM with its Arabic form ARABIC."""
@@ -293,13 +299,17 @@ def glossary_import(file: Path) -> None:
         added, updated, errors = import_csv(s, file)
     for line in errors:
         click.echo(f"skipped {file}: {line}", err=True)
-    click.echo(f"imported {added + updated} terms ({added} new, {updated} updated, {len(errors)} skipped)")
+    click.echo(
+        f"imported {added + updated} terms ({added} new, {updated} updated, {len(errors)} skipped)"
+    )
     if errors:
         sys.exit(1)
 
 
 @glossary.command("export")
-@click.option("--all", "include_engine", is_flag=True, help="Include the name forms the engine recorded.")
+@click.option(
+    "--all", "include_engine", is_flag=True, help="Include the name forms the engine recorded."
+)
 def glossary_export(include_engine: bool) -> None:
     """Write the glossary as CSV to stdout."""
     from naql.translate.glossary import export_csv
@@ -316,11 +326,40 @@ def glossary_list() -> None:
     from naql.store.models import GlossaryEntry
 
     with _store().session() as s:
-        rows = list(s.scalars(select(GlossaryEntry).order_by(GlossaryEntry.origin.desc(), GlossaryEntry.key)))
+        rows = list(
+            s.scalars(
+                select(GlossaryEntry).order_by(GlossaryEntry.origin.desc(), GlossaryEntry.key)
+            )
+        )
     if not rows:
-        click.echo("the glossary is empty: `naql glossary add TERM ARABIC` or `naql glossary import FILE.csv`")
+        click.echo(
+            "the glossary is empty: `naql glossary add TERM ARABIC` or `naql glossary import FILE.csv`"
+        )
     for r in rows:
         click.echo(f"{r.term:<30} {r.arabic:<30} {r.kind:<6} {r.origin}")
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+@cli.group(cls=NaqlGroup)
+def users() -> None:
+    """Editors of the review queue (`naql serve`, /editor/)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_add(username: str, password_stdin: bool) -> None:
+    """Create an editor (or set a new password for one)."""
+    from naql.web.editor import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    add_user(_store(), username, password)
+    click.echo(f"editor {username} can now log in at /editor/")
 
 
 # -- run / serve / status ---------------------------------------------------------------------

@@ -553,7 +553,7 @@ def _slug(article: Article) -> str:
 
 
 def check_articles(ctx: Context) -> StageResult:
-    from naql.qa import check_segments
+    from naql.pipeline.review import apply_checks
 
     result = StageResult("check")
     with ctx.store.session() as s:
@@ -568,11 +568,7 @@ def check_articles(ctx: Context) -> StageResult:
         with ctx.store.session() as s:
             article = s.get(Article, article_id)
             assert article is not None
-            report = check_segments(
-                [(seg.source, seg.translation or "") for seg in article.segments],
-                min_arabic_ratio=ctx.config["check.min_arabic_ratio"],
-            )
-            article.verdict = report.verdict
+            report = apply_checks(s, article, ctx.config)
             article.slug = article.slug or _slug(article)
             if report.verdict == "publish":
                 article.state = State.READY.value

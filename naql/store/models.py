@@ -6,6 +6,7 @@ An article moves through states, one pipeline stage each (see naql.pipeline.stag
                                   |            |          \\-> held (check verdict, or no model
                                   |            |               for the article's language)
                                   \\-> duplicate (same text as an earlier article)
+    held -> (editor) -> ready (approved) | rejected
     any stage -> failed (after max attempts; the error is kept)
 
 Every transition is committed with the data it produced, so a crash loses nothing.
@@ -47,6 +48,7 @@ class State(enum.StrEnum):
     PUBLISHED = "published"
     HELD = "held"
     DUPLICATE = "duplicate"
+    REJECTED = "rejected"  # an editor rejected the translation
     FAILED = "failed"
 
 
