@@ -13,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
+from test_pipeline import ScriptedEngine, add_fetched, arabic, page
 
 from naql.config import parse_config
 from naql.pipeline.stages import (
@@ -26,7 +27,6 @@ from naql.store import Article, State, Store
 from naql.store.models import GlossaryEntry, MemoryEntry
 from naql.web.app import create_app
 from naql.web.editor import add_user
-from test_pipeline import ScriptedEngine, add_fetched, arabic, page
 
 PASSWORD = "correct horse battery staple"
 
