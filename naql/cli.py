@@ -395,24 +395,39 @@ def run(watch: bool, no_progress: bool) -> None:
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 def serve(port: int, host: str) -> None:
-    """Serve the published site."""
-    from naql.web.serve import make_server
-
+    """Serve the published site, and the editors' review queue at /editor/."""
     config = _site()
-    site_dir = config.output_dir
-    if not (site_dir / "index.html").exists():
-        raise NaqlError(f"nothing published yet in {site_dir}: run `naql run` first")
+    if not (config.output_dir / "index.html").exists():
+        raise NaqlError(f"nothing published yet in {config.output_dir}: run `naql run` first")
+    _serve(
+        config, host, port, "serving {site} on {url} (review queue: {url}editor/; Ctrl-C to stop)"
+    )
+
+
+def _serve(config: Config, host: str, port: int, banner: str) -> None:
+    """Run the site app under uvicorn on a socket bound here, so port 0 reports the real port."""
+    import socket
+
+    import uvicorn
+
+    from naql.web.app import create_app
+
     try:
-        server = make_server(site_dir, host, port)
+        sock = socket.create_server((host, port))
     except OSError as exc:
         raise NaqlError(f"cannot listen on {host}:{port}: {exc.strerror} (try --port)") from exc
-    click.echo(f"serving {site_dir} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    url = f"http://{host}:{sock.getsockname()[1]}/"
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), log_level="warning", access_log=False)
+    )
+    click.echo(banner.format(site=config.output_dir, url=url))
     try:
-        server.serve_forever()
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass  # uvicorn shuts down cleanly, then re-raises the signal it caught
     finally:
-        server.server_close()
+        sock.close()
+    click.echo("stopped")
 
 
 @cli.command()
@@ -570,7 +585,13 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
         directory.mkdir(parents=True, exist_ok=True)
         (directory / CONFIG_NAME).write_text(
             default_toml(
-                {"site.title": "نقل — عرض تجريبي", "site.base_url": f"http://127.0.0.1:{port}"}
+                {
+                    "site.title": "نقل — عرض تجريبي",
+                    "site.base_url": f"http://127.0.0.1:{port}",
+                    # A demo shows the whole site: everything is published, findings kept, and
+                    # every page says no editor reviewed it.
+                    "check.policy": "publish",
+                }
             ),
             encoding="utf-8",
         )
@@ -598,16 +619,16 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
     if no_serve:
         click.echo(f"site written to {config.output_dir}")
         return
-    from naql.web.serve import make_server
+    _serve(config, "127.0.0.1", port, "serving the demo on {url} (Ctrl-C to stop)")
 
-    server = make_server(config.output_dir, "127.0.0.1", port)
-    click.echo(f"serving the demo on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        server.server_close()
+
+def _register_check() -> None:
+    from naql.qa.cli import check_command
+
+    cli.add_command(check_command)
+
+
+_register_check()
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ class Setting:
     key: str
     default: Any
     help: str
+    choices: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -60,6 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("translate", "chunk_sentences", 4000, "Sentences gathered across pending articles per engine call."),
     Setting("translate", "quote_style", "“”", "Quotation marks in Arabic text: “” or «»."),
     Setting("translate", "consistent_names", True, "Give each name one Arabic spelling across the site (variants are replaced and flagged)."),
+    Setting("check", "policy", "hold", "hold: articles the checks doubt wait for an editor; publish: publish everything unattended (findings kept, pages say unreviewed).", ("hold", "publish")),
     Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
     Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
     Setting("publish", "feed_items", 50, "Articles in the site's RSS feed."),
@@ -107,6 +109,10 @@ def _check_type(setting: Setting, value: Any) -> Any:
         raise ConfigError(
             f"{setting.name} = {value!r} is invalid: expected {expected.__name__}"
             f" (default {setting.default!r})"
+        )
+    if setting.choices and value not in setting.choices:
+        raise ConfigError(
+            f"{setting.name} = {value!r} is invalid: expected one of {', '.join(setting.choices)}"
         )
     if expected in (int, float) and value < 0:
         raise ConfigError(f"{setting.name} = {value!r} is invalid: expected a value >= 0")

@@ -14,7 +14,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, LocalServer, enable_private_network, run_naql
+from conftest import SHARED, LocalServer, local_test_settings, run_naql
 from test_relay_e2e import new_site, rss, serve_articles
 
 COMMANDS = [
@@ -193,7 +193,7 @@ def test_article_in_language_without_model_is_held_then_resumed(
 ) -> None:
     run_naql("init", "s", cwd=tmp_path)
     site = tmp_path / "s"
-    enable_private_network(site)
+    local_test_settings(site)
     urls = serve_articles(
         server,
         [

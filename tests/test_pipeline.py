@@ -78,7 +78,7 @@ def ctx(tmp_path: Path) -> Context:
     (tmp_path / "models" / "en-model" / "naql-model.json").write_text(
         '{"name": "en-model", "layout": "ctranslate2", "source_language": "en", "target_language": "ar"}'
     )
-    config = parse_config(tmp_path, {})
+    config = parse_config(tmp_path, {"check": {"policy": "publish"}})
     context = Context(config=config, store=Store(config.db_url), progress=False)
     yield context
     context.store.close()

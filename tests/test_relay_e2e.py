@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import feedparser
-from conftest import SHARED, LocalServer, enable_private_network, run_naql
+from conftest import SHARED, LocalServer, local_test_settings, run_naql
 
 PAGES = ["432362af0be4", "4a44ab3e4c41", "35b158918c67"]
 
@@ -43,7 +43,7 @@ def serve_articles(server: LocalServer, ids: list[str]) -> list[str]:
 def new_site(tmp_path: Path, server: LocalServer, release: Path) -> Path:
     run_naql("init", "site", cwd=tmp_path)
     site = tmp_path / "site"
-    enable_private_network(site)
+    local_test_settings(site)
     server.add("/models/opus-tiny.zip", release.read_bytes(), content_type="application/zip")
     out = run_naql("models", "install", f"{server.url}/models/opus-tiny.zip", cwd=site)
     assert "installed opus-tiny" in out.stdout

@@ -16,7 +16,7 @@ from naql.errors import NaqlError
 from naql.qa import Report
 from naql.store import Article, State
 from naql.store.models import MemoryEntry, Segment, utcnow
-from naql.translate.glossary import Term, upsert
+from naql.translate.glossary import Term, load_glossary, upsert
 from naql.translate.relay import memory_key
 
 CHECK_TAG = "check"  # findings written by the check stage (translate-time findings are kept)
@@ -25,6 +25,7 @@ CHECK_TAG = "check"  # findings written by the check stage (translate-time findi
 def _finding_dict(f: Any) -> dict[str, str]:
     return {
         "check": f.check,
+        "code": getattr(f, "code", "") or f.check,
         "severity": f.severity,
         "message": f.message,
         "message_ar": getattr(f, "message_ar", "") or "",
@@ -40,6 +41,9 @@ def apply_checks(session: Session, article: Article, config: Config) -> Report:
     report = check_segments(
         [(seg.source, seg.translation or "") for seg in segments],
         min_arabic_ratio=config["check.min_arabic_ratio"],
+        # Only the terms editors chose are binding; engine-recorded name forms serve consistency.
+        glossary=load_glossary(session).manual().terms,
+        policy=config["check.policy"],
     )
     per_segment: dict[int, list[dict[str, str]]] = {}
     article_level: list[dict[str, str]] = []

@@ -1,79 +1,76 @@
-"""The check stage's verdict on a translated article.
+"""The check stage's verdict on a translated article: run every check, then decide.
 
-Minimal for now: a translation that is empty, identical to its source, or not in Arabic script is
-held with the reason stored. The fidelity checks (numbers, names, quotes...) plug in here.
+`check_document` is the entry point: a document is a list of (source or None, translation)
+segments; checks that need the source skip the segments without one. `check_segments` is the
+pipeline's call, kept from the first, minimal check stage.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
-from typing import Literal
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
 
-Verdict = Literal["publish", "review", "reject"]
+from naql.qa.checks.base import CheckContext
+from naql.qa.findings import SEVERITIES, Document, DocumentReport, Finding
+from naql.qa.glossary import as_entries
+from naql.qa.registry import checks_for
+from naql.qa.text import arabic_ratio
+from naql.qa.verdict import Policy, Thresholds, decide
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    severity: Literal["info", "warning", "error"]
-    message: str
-    segment: int | None = None  # index of the segment, None for the whole article
-
-
-@dataclass(frozen=True)
-class Report:
-    verdict: Verdict
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def reason(self) -> str:
-        return "; ".join(f.message for f in self.findings if f.severity == "error")
+__all__ = ["arabic_ratio", "check_document", "check_segments"]
 
 
-def arabic_ratio(text: str) -> float:
-    """Share of letters in `text` that are Arabic script."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    arabic = sum(1 for c in letters if "ARABIC" in unicodedata.name(c, ""))
-    return arabic / len(letters)
-
-
-def check_segments(pairs: list[tuple[str, str]], *, min_arabic_ratio: float = 0.5) -> Report:
-    """Check (source, translation) pairs of one article and give its verdict."""
+def check_document(
+    segments: Document,
+    *,
+    glossary: Iterable[object] | None = None,
+    thresholds: Thresholds | None = None,
+) -> DocumentReport:
+    """Findings on every segment of one document, and its verdict (publish, review, reject)."""
+    doc: Document = [(s, t or "") for s, t in segments]
+    ctx = CheckContext(glossary=as_entries(glossary), thresholds=thresholds or Thresholds())
+    with_source = any(s is not None for s, _ in doc)
     findings: list[Finding] = []
-    for i, (source, target) in enumerate(pairs):
-        if source.strip() and not target.strip():
-            findings.append(Finding("empty", "error", "empty translation", i))
-        elif target.strip() == source.strip() and any(c.isalpha() for c in source):
-            findings.append(Finding("copied", "error", "translation identical to the source", i))
-    text = " ".join(t for _, t in pairs)
-    if text.strip() and arabic_ratio(text) < min_arabic_ratio:
-        findings.append(
-            Finding(
-                "script",
-                "error",
-                f"translation is not in Arabic script ({arabic_ratio(text):.0%} Arabic letters)",
-            )
+    for check in checks_for(with_source=with_source):
+        findings.extend(check.run(doc, ctx))
+    # Worst first within a segment, segments in order, whole-document findings last.
+    findings.sort(
+        key=lambda f: (
+            f.segment is None,
+            f.segment or 0,
+            -SEVERITIES.index(f.severity),
         )
-    if not any(t.strip() for _, t in pairs):
-        findings.append(Finding("empty", "error", "the article has no translated text"))
-    errors = [f for f in findings if f.severity == "error"]
-    # Collapse per-segment errors into a readable reason.
-    if errors:
-        counts: dict[str, int] = {}
-        for f in errors:
-            counts[f.message] = counts.get(f.message, 0) + 1
-        summary = [
-            Finding(
-                f.check,
-                "error",
-                f"{f.message}"
-                + (f" ({counts[f.message]} segments)" if counts[f.message] > 1 else ""),
-                f.segment,
-            )
-            for f in {f.message: f for f in errors}.values()
-        ]
-        return Report("reject", summary + [f for f in findings if f.severity != "error"])
-    return Report("publish", findings)
+    )
+    verdict = decide(findings, len(doc), ctx.thresholds)
+    log.debug("checked %d segments: %s, %d findings", len(doc), verdict, len(findings))
+    return DocumentReport(verdict, findings, len(doc))
+
+
+def check_segments(
+    pairs: list[tuple[str, str]],
+    *,
+    min_arabic_ratio: float = 0.5,
+    glossary: Iterable[object] | None = None,
+    thresholds: Thresholds | None = None,
+    policy: Policy = "publish",
+) -> DocumentReport:
+    """Check (source, translation) pairs of one article and give the verdict the pipeline acts on.
+
+    policy "hold": the verdict of `check_document` (review and reject are held). policy
+    "publish" (an unattended site; the default until the site config has `[check] policy`): the
+    article is published with its findings kept, unless nothing usable came out (a finding with
+    one of `Thresholds.reject_codes`: empty, copied, not Arabic), which is rejected.
+    """
+    base = thresholds or Thresholds()
+    if thresholds is None or min_arabic_ratio != 0.5:
+        base = replace(base, min_arabic_ratio=min_arabic_ratio)
+    report = check_document(list(pairs), glossary=glossary, thresholds=base)
+    if policy == "publish" and report.verdict != "publish":
+        unusable = any(
+            f.severity == "error" and f.code in base.reject_codes for f in report.findings
+        )
+        return replace(report, verdict="reject" if unusable else "publish")
+    return report

@@ -65,9 +65,7 @@ class DocumentReport:
             f for f in self.findings if f.severity == "warning"
         ]
         counts = Counter(f.message for f in worst)
-        return "; ".join(
-            msg + (f" ({n} segments)" if n > 1 else "") for msg, n in counts.items()
-        )
+        return "; ".join(msg + (f" ({n} segments)" if n > 1 else "") for msg, n in counts.items())
 
 
 #: The name the pipeline has used since the first, minimal check stage.

@@ -49,18 +49,27 @@ def load_glossary(path: Path) -> list[GlossaryEntry]:
     return parse_glossary_csv(path.read_text(encoding="utf-8"))
 
 
-def as_entries(glossary: Iterable[GlossaryEntry | tuple[str, ...] | dict[str, str]] | None) -> list[GlossaryEntry]:
-    """Accept entries, (english, arabic[, kind[, note]]) tuples or dicts with those keys."""
+def as_entries(glossary: Iterable[object] | None) -> list[GlossaryEntry]:
+    """Entries from GlossaryEntry objects, (english, arabic[, kind[, note]]) tuples, dicts with
+    those keys, or any object with `english` (or `term`) and `arabic` attributes."""
     out = []
     for item in glossary or ():
         if isinstance(item, GlossaryEntry):
             out.append(item)
         elif isinstance(item, dict):
+            english = item.get("english") or item.get("term") or ""
             out.append(
                 GlossaryEntry(
-                    item["english"], item["arabic"], item.get("kind", "other"), item.get("note", "")
+                    english, item["arabic"], item.get("kind") or "other", item.get("note") or ""
                 )
             )
-        else:
+        elif isinstance(item, tuple | list):
             out.append(GlossaryEntry(*item))
+        else:
+            english = getattr(item, "english", None) or getattr(item, "term", None)
+            arabic = getattr(item, "arabic", None)
+            if not isinstance(english, str) or not isinstance(arabic, str):
+                raise TypeError(f"not a glossary entry: {item!r}")
+            kind = getattr(item, "kind", None) or "other"
+            out.append(GlossaryEntry(english, arabic, kind, getattr(item, "note", None) or ""))
     return out

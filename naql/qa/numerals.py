@@ -12,7 +12,6 @@ words and their compounds (خمسة وعشرون، الخامس عشر), ordinal
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from naql.qa.text import ascii_digits, fold_letters, stem_variants, strip_marks
@@ -89,21 +88,36 @@ def english_numbers(text: str) -> list[SourceNumber]:
             alts: set[Value] = {key(v)}
             base: float | None = v
             if len(values) == 1:
-                mag = re.match(r"\s?-?(hundred|thousand|million|billion|trillion|bn|mn|mln)\b", low_after)
+                mag = re.match(
+                    r"\s?-?(hundred|thousand|million|billion|trillion|bn|mn|mln)\b", low_after
+                )
                 if not mag and re.search(r"[$€£¥]\s?$", before):
                     mag = re.match(r"(k|m|b)\b", low_after)
                 if mag:
-                    factor = _EN_MAGNITUDES.get(mag.group(1), {"k": 1e3, "m": 1e6, "b": 1e9}.get(mag.group(1), 1.0))
+                    factor = _EN_MAGNITUDES.get(
+                        mag.group(1), {"k": 1e3, "m": 1e6, "b": 1e9}.get(mag.group(1), 1.0)
+                    )
                     alts.add(key(v * factor))
                 if re.match(r"'?s\b", after) and v % 10 == 0:  # 1970s, 90s: السبعينيات
                     alts.add(key(v % 100))
                 if re.match(r"(?:\s?[ap]\.?m\b)", low_after) and v <= 12:
                     alts.add(("time", int(v) % 12, 0))
-                if len(run) == 4 and (run.startswith("0") or re.match(r"\s?(utc|gmt|hours|hrs|z\b)", low_after)):
+                if (
+                    len(run) == 4
+                    and run.isdigit()
+                    and (run.startswith("0") or re.match(r"\s?(utc|gmt|hours|hrs|z\b)", low_after))
+                ):
                     alts.add(("time", int(run[:2]) % 12, int(run[2:])))  # 0230 UTC
-                if m.start() == prev_end + 1 and text[prev_end] in "-–/" and prev_val and v < 100 <= prev_val:
+                if (
+                    m.start() == prev_end + 1
+                    and text[prev_end] in "-–/"
+                    and prev_val
+                    and v < 100 <= prev_val
+                ):
                     alts.add(key(prev_val // 100 * 100 + v))  # 1995-96
-            out.append(SourceNumber(run, alts, base))
+            # Digits glued to letters (km2, CO2, A1GP) belong to a unit or a name: optional.
+            glued = m.start() > 0 and text[m.start() - 1].isalpha()
+            out.append(SourceNumber(run, alts, base, optional=glued))
             prev_val = v
         prev_end = m.end()
     out.extend(_english_words(text))
@@ -117,6 +131,10 @@ def _time_number(text: str, hour: int, minute: int) -> SourceNumber:
 def _english_words(text: str) -> list[SourceNumber]:
     """Number words (fourteen, ten million, twenty-five, first), all optional."""
     out = []
+    # "2.3 billion" is one number, read with its digits
+    text = re.sub(
+        r"(\d)\s?-?(?:hundred|thousand|million|billion|trillion)\b", r"\1", text, flags=re.I
+    )
     words = re.findall(r"[a-z]+", text.lower())
     i = 0
     while i < len(words):
@@ -126,11 +144,16 @@ def _english_words(text: str) -> list[SourceNumber]:
             j = i + 1
             if w in _EN_MAGNITUDES:
                 value = _EN_MAGNITUDES[w]
-            elif j < len(words) and words[j] in _EN_UNITS and value >= 20 and _EN_UNITS[words[j]] < 10:
+            elif (
+                j < len(words)
+                and words[j] in _EN_UNITS
+                and value >= 20
+                and _EN_UNITS[words[j]] < 10
+            ):
                 value += _EN_UNITS[words[j]]  # twenty-five
                 j += 1
-            while j < len(words) and words[j] in _EN_MAGNITUDES:
-                value *= _EN_MAGNITUDES[words[j]]
+            while j < len(words) and (words[j] in _EN_MAGNITUDES or words[j] == "dozen"):
+                value *= _EN_MAGNITUDES.get(words[j], 12)
                 j += 1
             out.append(SourceNumber(" ".join(words[i:j]), {key(value)}, None, optional=True))
             i = j
@@ -161,9 +184,10 @@ AR_CARDINALS = _lex({
     "نصف": 0.5, "ربع": 0.25, "ثلث": 1 / 3, "ثلثي": 2 / 3, "ثلثا": 2 / 3, "ثلثين": 2 / 3,
     "أرباع": 0.25, "عشرات": 10, "عقد": 10, "عقدين": 20, "عقود": 10,
 })  # fmt: skip
-for _u, _v in (("ثلاث", 3), ("أربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7), ("ثمان", 8), ("تسع", 9)):
-    for _h in ("مئة", "مائة"):
-        AR_CARDINALS[fold_letters(_u + _h)] = _v * 100  # ثلاثمائة
+_HUNDREDS = {"ثلاث": 3, "أربع": 4, "خمس": 5, "ست": 6, "سبع": 7, "ثمان": 8, "تسع": 9}
+for _unit, _value in _HUNDREDS.items():
+    for _hundred in ("مئة", "مائة"):
+        AR_CARDINALS[fold_letters(_unit + _hundred)] = _value * 100  # ثلاثمائة
 
 AR_MAGNITUDES = _lex({
     "ألف": 1e3, "آلاف": 1e3, "ألفا": 1e3, "الاف": 1e3, "ألوف": 1e3,
@@ -184,7 +208,7 @@ AR_ORDINALS = _lex({
 
 _DECADE_STEMS = _lex({
     "عشر": 20, "ثلاث": 30, "أربع": 40, "خمس": 50, "ست": 60, "سبع": 70, "ثمان": 80, "تسع": 90,
-})
+})  # fmt: skip
 _TEENS = {fold_letters(w) for w in ("عشر", "عشرة")}
 _HALF = {fold_letters(w) for w in ("نصف", "النصف")}
 _DUAL_END = re.compile("(?:ان|ين|تان|تين)$")
@@ -195,20 +219,19 @@ class ArabicNumbers:
     """The numbers found in an Arabic text."""
 
     digit_runs: list[set[Value]] = field(default_factory=list)  # each run's possible values
+    digit_texts: list[str] = field(default_factory=list)  # each run as written (with ألف...)
     values: set[Value] = field(default_factory=set)  # everything: digits, words, ordinals...
+    word_values: set[Value] = field(default_factory=set)  # what number words and ordinals say
     dual: bool = False  # a word that may be a dual noun (هدفين، ساعتين)
     half: bool = False  # ونصف
 
-    def digit_counts(self) -> Counter[Value]:
-        return Counter(v for run in self.digit_runs for v in run)
 
-
-_AR_RUN = re.compile(r"\d+(?:[.,٫٬:]\d+)*")
-
-
-def _arabic_run_values(run: str) -> set[float]:
-    """Possible values of a digit run in Arabic text, separators read both ways when ambiguous."""
+def _arabic_run_values(run: str) -> list[set[float]]:
+    """Possible values of a digit run in Arabic text, separators read both ways when ambiguous;
+    a run like 5:2 or 1.2.3 that is no single number gives one set per part."""
     run = run.replace("٬", "").replace("٫", ".")
+    if re.fullmatch(r"\d{1,3}(?:،\d{3})+", run):
+        return [{float(run.replace("،", ""))}]  # 783،562
     out: set[float] = set()
     if re.fullmatch(r"\d+(?:\.\d+)?", run):
         out.add(float(run))
@@ -218,9 +241,9 @@ def _arabic_run_values(run: str) -> set[float]:
         out.add(float(run.replace(",", ".")))  # decimal comma: 6,34
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+", run):
         out.add(float(run.replace(",", "")))
-    if not out:
-        out.update(float(p) for p in re.split(r"[.,:]", run) if p)
-    return out
+    if out:
+        return [out]
+    return [{float(p)} for p in re.split(r"[.,:]", run) if p]
 
 
 def _word_values(word: str) -> tuple[set[float], str]:
@@ -241,54 +264,97 @@ def _word_values(word: str) -> tuple[set[float], str]:
     return set(), ""
 
 
-def arabic_numbers(text: str) -> ArabicNumbers:
-    text = ascii_digits(strip_marks(text))
-    found = ArabicNumbers()
-    tokens = re.findall(r"\d+(?:[.,٫٬:]\d+)*|[\u0621-\u064a\u0671-\u06d3]+", text)
-    phrase: set[float] = set()  # values of the number phrase ending at the previous token
-    prev_role = ""
-    for tok in tokens:
-        if tok[0].isdigit():
-            tm = re.fullmatch(r"(\d{1,2})[:.](\d{2})", tok)
-            if tm and int(tm.group(1)) < 25 and int(tm.group(2)) < 60:
-                found.values.add(("time", int(tm.group(1)) % 12, int(tm.group(2))))
-            vals = _arabic_run_values(tok)
+_TOKEN = re.compile(r"\d{1,3}(?:،\d{3})+(?!\d)|\d+(?:[.,٫٬:]\d+)*|[\u0621-\u064a\u0671-\u06d3]+")
+
+
+class _Reader:
+    """Reads the numbers of an Arabic text token by token, keeping the phrase being read."""
+
+    def __init__(self) -> None:
+        self.found = ArabicNumbers()
+        self.phrase: set[float] = set()  # values of the number phrase ending at the last token
+        self.role = ""  # what that token was: digits, card, ord, decade, or "" (no number)
+        self.unit = 1.0  # the phrase's magnitude (مليون ونصف: half a million)
+        self.digits = False  # the phrase started with digits (its values belong to that run)
+
+    def add(self, values: set[float]) -> None:
+        keys = {key(v) for v in values}
+        self.found.values |= keys
+        if self.digits:
+            self.found.digit_runs[-1] |= keys
+        else:
+            self.found.word_values |= keys
+
+    def digit_run(self, tok: str) -> None:
+        parts = _arabic_run_values(tok)
+        tm = re.fullmatch(r"(\d{1,2})[:.](\d{2})", tok)
+        if tm and int(tm.group(1)) < 25 and int(tm.group(2)) < 60:
+            # a clock time: one run, its parts included (9:30 is 9 and 30 too)
+            parts = [set().union(*parts)]
+            time: Value | None = ("time", int(tm.group(1)) % 12, int(tm.group(2)))
+        elif re.fullmatch(r"\d{4}", tok):
+            time = ("time", int(tok[:2]) % 12, int(tok[2:]))  # ٠٢٣٠ بالتوقيت العالمي
+        else:
+            time = None
+        for vals in parts:
             run: set[Value] = {key(v) for v in vals}
-            if re.fullmatch(r"\d{4}", tok):
-                run.add(("time", int(tok[:2]) % 12, int(tok[2:])))  # ٠٢٣٠ بالتوقيت العالمي
-            found.digit_runs.append(run)
-            found.values |= run
-            phrase, prev_role = vals, "digits"
-            continue
+            if time is not None:
+                run.add(time)
+            self.found.digit_runs.append(run)
+            self.found.digit_texts.append(tok)
+            self.found.values |= run
+        self.phrase, self.role, self.unit, self.digits = parts[-1], "digits", 1.0, True
+
+    def word(self, tok: str) -> None:
         vals, role = _word_values(tok)
         conj = tok.startswith("و") and len(tok) > 2
         folded = fold_letters(tok[1:] if conj else tok)
         if folded in _HALF or fold_letters(tok) in _HALF:
-            found.half = True
-            found.values |= {key(v + 0.5) for v in phrase | {1.0}}
+            self.found.half = True
+            self.add({v + 0.5 * self.unit for v in self.phrase | {self.unit}})
+            return  # مليون ونصف: the phrase goes on
         if role == "mag":
-            base = phrase if prev_role in ("digits", "card") else {1.0}
-            vals = {b * next(iter(vals)) for b in base}
-            found.values |= {key(v) for v in vals} | {key(1.5 * v) for v in vals if found.half}
-            phrase, prev_role = vals, "card"
-            continue
-        if folded in _TEENS and prev_role in ("card", "ord") and not conj:
-            teens = {10 + v for v in phrase if 1 <= v <= 9}
-            found.values |= {key(v) for v in teens}
-            phrase = teens
-            continue
-        if role in ("card", "ord") and conj and prev_role in ("card", "ord", "digits"):
-            combined = {p + v for p in phrase for v in vals if v < p or (p < 10 and v >= 20)}
-            found.values |= {key(v) for v in combined | vals}
-            phrase, prev_role = combined | vals, role
-            continue
+            factor = next(iter(vals))
+            base = self.phrase if self.role in ("digits", "card") else {1.0}
+            product = {b * factor for b in base}
+            self.add(product)
+            if self.digits:
+                self.found.digit_texts[-1] += " " + tok  # 300 ألف is 300,000
+            self.phrase, self.role, self.unit = product, "card", factor
+            return
+        self.digits = self.digits and role in ("card", "ord") and conj
+        if folded in _TEENS and self.role in ("card", "ord") and not conj:
+            teens = {10 + v for v in self.phrase if 1 <= v <= 9}
+            self.add(teens)
+            self.phrase = teens
+            return
+        if role in ("card", "ord") and conj and self.role in ("card", "ord", "digits"):
+            combined = {p + v for p in self.phrase for v in vals if v < p or (p < 10 and v >= 20)}
+            self.add(combined)
+            self.digits = False
+            self.add(vals)
+            self.phrase, self.role = combined | vals, role
+            return
+        self.digits = False
         if role:
-            found.values |= {key(v) for v in vals}
-            phrase, prev_role = vals, role
-            continue
+            self.add(vals)
+            self.phrase, self.role, self.unit = vals, role, 1.0
+            return
         if len(tok) >= 4 and _DUAL_END.search(tok):
-            found.dual = True
-        phrase, prev_role = set(), ""
+            self.found.dual = True
+        self.phrase, self.role, self.unit = set(), "", 1.0
+
+
+def arabic_numbers(text: str) -> ArabicNumbers:
+    reader = _Reader()
+    for tok in _TOKEN.findall(ascii_digits(strip_marks(text))):
+        if tok[0].isdigit():
+            reader.digit_run(tok)
+        else:
+            reader.word(tok)
+    found = reader.found
     if found.half:
-        found.values |= {key(v + 0.5) for v in list(found.values) if isinstance(v, float)}
+        halves = {key(v + 0.5) for v in found.values if isinstance(v, float)}
+        found.values |= halves
+        found.word_values |= halves
     return found

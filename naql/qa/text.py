@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # Arabic-Indic (U+0660..) and Extended Arabic-Indic (Persian/Urdu, U+06F0..) digits to ASCII.
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -13,13 +12,10 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "012345678901
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff"
-LATIN_LETTER = "A-Za-z\u00c0-\u024f"
-ARABIC_WORD = re.compile(f"[{ARABIC_LETTER}]+")
-LATIN_WORD = re.compile(f"[{LATIN_LETTER}][{LATIN_LETTER}'’\\-]*")
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|gov|int|edu)\b\S*")
 
 #: Every character used as a quotation mark, English or Arabic, straight or curly.
-QUOTE_CHARS = "\"“”«»„‟″"
+QUOTE_CHARS = '"“”«»„‟″'
 
 
 def strip_marks(text: str) -> str:
@@ -67,15 +63,6 @@ def arabic_ratio(text: str) -> float:
     return sum(1 for c in letters if is_arabic_char(c)) / len(letters)
 
 
-def arabic_words(text: str) -> list[str]:
-    """Arabic words of `text`, marks removed."""
-    return ARABIC_WORD.findall(normalize_arabic(text))
-
-
-# Clitics written attached to the next word: conjunctions و ف, prepositions ب ل ك, the article.
-_PROCLITIC = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال|ل)?")
-
-
 def stem_variants(word: str) -> list[str]:
     """`word` and the forms left after removing attached conjunction, preposition and article.
 
@@ -109,7 +96,9 @@ def english_sentences(text: str) -> list[str]:
         last = re.search(r"([\w.]+)$", before)
         word = last.group(1).lower() if last else ""
         if m.group().startswith(".") and (
-            word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(\w\.)+\w", word)
+            word in _ABBREVIATIONS
+            or (len(word) == 1 and word.isalpha())
+            or re.fullmatch(r"(\w\.)+\w", word)
         ):
             continue
         out.append(text[start : m.end()].strip())
@@ -124,9 +113,3 @@ def arabic_sentences(text: str) -> list[str]:
     """Split Arabic text at sentence-final . ! ؟ ? (not inside numbers or Latin abbreviations)."""
     parts = re.split(r"(?<=[^\d\sA-Z][.!؟?])\s+|(?<=[.!؟?][\"”“»)])\s+", text.strip())
     return [p.strip() for p in parts if p and re.search(r"\w", p)]
-
-
-@lru_cache(maxsize=4096)
-def words_of(text: str) -> tuple[str, ...]:
-    """All words (Arabic or Latin or numbers) of `text`, in order, marks removed."""
-    return tuple(re.findall(r"\w+", normalize_arabic(text)))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Literal
 
 from naql.qa.findings import Finding, Verdict
+
+#: "hold": articles judged review or reject are held; "publish": an unattended site publishes
+#: everything usable, with its findings kept.
+Policy = Literal["hold", "publish"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,34 @@ class Thresholds:
     #: share of letters that must be Arabic script (the `script` check)
     min_arabic_ratio: float = 0.5
     #: length-ratio outliers: z-score (log length ratio, see hallucination.py) for a warning
-    length_z: float = 3.2
+    length_z: float = 3.5
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, object]) -> Thresholds:
+        """Thresholds from a settings table ([check] in naql.toml): unknown keys and values of
+        the wrong type are errors that name the key."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, object] = {}
+        for name, value in values.items():
+            if name not in fields:
+                raise ValueError(f"unknown check threshold {name!r} (known: {', '.join(fields)})")
+            default = getattr(cls(), name)
+            if isinstance(default, frozenset):
+                if not isinstance(value, list | tuple | set | frozenset) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise ValueError(
+                        f"check threshold {name!r}: expected a list of codes, got {value!r}"
+                    )
+                value = frozenset(value)
+            elif isinstance(default, float):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(f"check threshold {name!r}: expected a number, got {value!r}")
+                value = float(value)
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"check threshold {name!r}: expected an integer, got {value!r}")
+            kwargs[name] = value
+        return cls(**kwargs)  # type: ignore[arg-type]
 
 
 def decide(findings: list[Finding], segments: int, thresholds: Thresholds) -> Verdict:

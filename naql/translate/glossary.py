@@ -55,6 +55,7 @@ class Glossary:
                 by_key[key] = t
         self.terms = list(by_key.values())
         self._by_key = by_key
+        self._manual: Glossary | None = None
         self._exact = {t.term for t in self.terms if t.term.isupper() and len(t.term) <= 3}
         alternatives = sorted((t.term for t in self.terms), key=len, reverse=True)
         pattern = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alternatives)
@@ -66,6 +67,12 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    def manual(self) -> Glossary:
+        """The entries editors chose (imports and edits), without engine-recorded name forms."""
+        if self._manual is None:
+            self._manual = Glossary(t for t in self.terms if t.origin == "manual")
+        return self._manual
 
     def get(self, term: str) -> Term | None:
         return self._by_key.get(term_key(term))

@@ -38,8 +38,12 @@ class Protected:
 
 
 def protect(sentence: str, glossary: Glossary) -> Protected:
-    """Replace manual glossary terms in `sentence` with numbered placeholders."""
-    matches = [m for m in glossary.find(sentence) if m.term.origin == "manual"]
+    """Replace manual glossary terms in `sentence` with numbered placeholders.
+
+    Only manual terms are matched (an engine-recorded name containing a term must not hide it).
+    """
+    manual = glossary if all(t.origin == "manual" for t in glossary.terms) else glossary.manual()
+    matches = manual.find(sentence)
     if not matches:
         return Protected(sentence)
     used = {int(n) for n in re.findall(r"\[(\d+)\]", sentence)}
@@ -163,7 +167,8 @@ _NOT_NAMES = {
     "Two",
     "Three",
 }
-_NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)*")
+_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'(?!s\b)[A-Z]?[a-z]+)?"  # Jean-Luc, O'Brien; not Cameron's
+_NAME_RE = re.compile(rf"\b{_WORD}(?:\s+{_WORD})*")
 
 
 _TITLES = {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from os import PathLike
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -9,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from naql.config import Config
 from naql.store import Store
@@ -24,6 +28,22 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+class SiteFiles(StaticFiles):
+    """The published files, with feed and sitemap XML served as application/xml."""
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if str(full_path).endswith(".xml"):
+            response.headers["content-type"] = "application/xml; charset=utf-8"
+        return response
+
+
 def create_app(
     config: Config, *, store: Store | None = None, session_seconds: int | None = None
 ) -> Starlette:
@@ -36,7 +56,7 @@ def create_app(
     return Starlette(
         routes=[
             Mount("/editor", app=editor),
-            Mount("/", app=StaticFiles(directory=config.output_dir, html=True)),
+            Mount("/", app=SiteFiles(directory=config.output_dir, html=True)),
         ],
         middleware=[Middleware(SecurityHeaders)],
     )

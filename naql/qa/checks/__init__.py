@@ -1,0 +1,1 @@
+"""The built-in checks, one module per defect class; each module lists its checks in CHECKS."""
