@@ -392,6 +392,23 @@ def run(watch: bool, no_progress: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--rebuild", is_flag=True, help="Re-render every page (after changing settings or templates)."
+)
+def publish(rebuild: bool) -> None:
+    """Publish ready articles now (the last stage of `naql run`), or rebuild the whole site."""
+    from naql.pipeline.stages import publish_articles
+
+    ctx = _context(_site())
+    try:
+        result = publish_articles(ctx, rebuild=rebuild)
+    finally:
+        ctx.close()
+        ctx.store.close()
+    click.echo(f"{result.done} newly published" + ("; every page re-rendered" if rebuild else ""))
+
+
+@cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 def serve(port: int, host: str) -> None:

@@ -38,7 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site", "title", "نقل", "Site name shown in the header, feeds and page titles."),
     Setting("site", "base_url", "http://127.0.0.1:8000", "Public URL the site is served from (used in feeds and canonical links)."),
     Setting("site", "description", "أخبار العالم بالعربية", "One-line description for the home page and feeds."),
-    Setting("site", "articles_on_home", 50, "How many of the latest articles the home page lists."),
+    Setting("site", "articles_on_home", 50, "Articles per list page (home, source, day)."),
+    Setting("site", "digits", "latin", "Digits on pages: latin (0-9) or arabic (٠-٩).", ("latin", "arabic")),
     Setting("site", "ad_slots", {}, "Operator HTML per ad slot name (e.g. {top = \"...\"}); empty = no ads. Trusted: it is not sanitised."),
     Setting("fetch", "user_agent", "naql/0.1 (+https://github.com/naql/naql)", "User-Agent sent with every request."),
     Setting("fetch", "timeout", 20.0, "Connect and read timeout, in seconds."),
@@ -64,7 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("check", "policy", "hold", "hold: articles the checks doubt wait for an editor; publish: publish everything unattended (findings kept, pages say unreviewed).", ("hold", "publish")),
     Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
     Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
-    Setting("publish", "feed_items", 50, "Articles in the site's RSS feed."),
+    Setting("publish", "feed_items", 50, "Articles in the site's feeds (RSS, Atom, JSON Feed)."),
+    Setting("publish", "noindex_unreviewed", True, "Machine translations no editor reviewed get noindex and are left out of sitemaps and JSON-LD."),
+    Setting("publish", "hotlink_images", False, "Show lead images from the source's server (a third-party request from readers' browsers)."),
+    Setting("publish", "search", True, "Rebuild the Pagefind search index after each publish pass."),
 )
 # fmt: on
 

@@ -31,6 +31,15 @@ COMMANDS = [
     "translate",
     "extract",
     "demo",
+    "publish",
+    "check",
+    "glossary",
+    "glossary import",
+    "glossary export",
+    "glossary add",
+    "glossary list",
+    "users",
+    "users add",
 ]
 
 

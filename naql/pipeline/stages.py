@@ -584,45 +584,40 @@ def check_articles(ctx: Context) -> StageResult:
 
 
 def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
+    """Write the pages of ready articles and of every list they join, then mark them published.
+
+    Only what the new articles change is rendered (see naql.publish.site); `rebuild` renders the
+    whole site, as does a first run or a missing output folder.
+    """
     from naql.publish import SiteWriter
 
     result = StageResult("publish")
+    site_exists = (ctx.config.output_dir / "index.html").exists()
     with ctx.store.session() as s:
         ready = list(
             s.scalars(
                 select(Article).where(Article.state == State.READY.value).order_by(Article.id)
             )
         )
-        if not ready and not rebuild and (ctx.config.output_dir / "index.html").exists():
+        if not ready and not rebuild and site_exists:
             return result
-        writer = SiteWriter(ctx.config)
         now = utcnow()
         for article in ready:
             article.published_at = article.published_at or now
-        pages = (
-            ready
-            if not rebuild
-            else list(
-                s.scalars(
-                    select(Article).where(
-                        Article.state.in_([State.READY.value, State.PUBLISHED.value])
-                    )
-                )
-            )
+        s.flush()
+        report = SiteWriter(ctx.config).publish(
+            s,
+            [a.id for a in ready],
+            rebuild=rebuild or not site_exists,
+            now=now,
+            progress=lambda **kw: ctx.bar(**kw),
         )
-        for article in ctx.bar(pages, desc="publishing"):
-            writer.write_article(article)
-        published = list(
-            s.scalars(
-                select(Article)
-                .where(Article.state.in_([State.READY.value, State.PUBLISHED.value]))
-                .order_by(Article.published_at.desc(), Article.id.desc())
-            )
-        )
-        writer.write_indexes(published)
         for article in ready:
             article.state = State.PUBLISHED.value
         result.done = len(ready)
+        result.extra.update(
+            pages=report.pages, seconds=report.seconds, search_seconds=report.search_seconds
+        )
     return result
 
 

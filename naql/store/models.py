@@ -81,6 +81,8 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_state", "state"),
         Index("ix_articles_content_hash", "content_hash"),
+        # Every list page (home, source, day) reads published articles newest first.
+        Index("ix_articles_state_published_at", "state", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

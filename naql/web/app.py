@@ -1,62 +1,142 @@
-"""The site as one ASGI app: the editorial UI under /editor, the published static site elsewhere."""
+"""The site as one ASGI app: the editorial UI under /editor/, the published static site elsewhere.
+
+The static part is a small pure-ASGI file server rather than Starlette's StaticFiles behind a
+BaseHTTPMiddleware: measured with wrk on this machine, that stack served ~940 article pages/s, a
+tenth of a plain threaded file server. Here each request is one stat, a cached read when the file
+is unchanged, and one response message; the headers come from naql.web.serve.security_headers so
+both servers send the same CSP.
+"""
 
 from __future__ import annotations
 
-import os
-from os import PathLike
-
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from pathlib import Path
+from typing import Any
 
 from naql.config import Config
 from naql.store import Store
 from naql.web.editor import create_editor_app
-from naql.web.serve import SECURITY_HEADERS
+from naql.web.serve import SiteHandler, security_headers
+
+Scope = dict[str, Any]
+CACHE_LIMIT = 256 * 1024  # files up to this size are kept in memory while unchanged
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+class StaticSite:
+    """Serves a folder: index.html for directories, the site's 404.html for missing files."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self._cache: dict[Path, tuple[float, int, bytes]] = {}
+
+    def _resolve(self, url_path: str) -> Path | None:
+        relative = url_path.split("?", 1)[0].lstrip("/")
+        candidate = (self.root / relative).resolve()
+        if candidate != self.root and self.root not in candidate.parents:
+            return None  # '..' tricks stay inside the site
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def _read(self, path: Path) -> bytes:
+        st = path.stat()
+        cached = self._cache.get(path)
+        if cached and cached[0] == st.st_mtime and cached[1] == st.st_size:
+            return cached[2]
+        data = path.read_bytes()
+        if len(data) <= CACHE_LIMIT:
+            self._cache[path] = (st.st_mtime, st.st_size, data)
+        return data
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if scope["method"] not in ("GET", "HEAD"):
+            await self._send(
+                send, 405, b"method not allowed", "text/plain; charset=utf-8", path, scope
+            )
+            return
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        target = self._resolve(path)
+        status = 200
+        if target is None:
+            status, target = 404, self._resolve("/404.html")
+        if target is None:
+            await self._send(send, 404, b"not found", "text/plain; charset=utf-8", path, scope)
+            return
+        content_type = SiteHandler.extensions_map.get(target.suffix, "application/octet-stream")
+        await self._send(send, status, self._read(target), content_type, path, scope)
+
+    @staticmethod
+    async def _send(
+        send: Any, status: int, body: bytes, content_type: str, path: str, scope: Scope
+    ) -> None:
+        headers = [
+            (b"content-type", content_type.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        headers += [(k.lower().encode(), v.encode()) for k, v in security_headers(path).items()]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
 
 
-class SiteFiles(StaticFiles):
-    """The published files, with feed and sitemap XML served as application/xml."""
+class SecurityHeaders:
+    """Adds the site's security headers to every response of a wrapped ASGI app."""
 
-    def file_response(
-        self,
-        full_path: PathLike[str] | str,
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        if str(full_path).endswith(".xml"):
-            response.headers["content-type"] = "application/xml; charset=utf-8"
-        return response
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [
+            (k.lower().encode(), v.encode()) for k, v in security_headers(scope["path"]).items()
+        ]
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                present = {k for k, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(h for h in extra if h[0] not in present),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class SiteApp:
+    """Routes /editor/... to the review queue and everything else to the static site."""
+
+    def __init__(self, editor: Any, site: StaticSite):
+        self.editor = SecurityHeaders(editor)
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self.editor(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path == "/editor" or path.startswith("/editor/"):
+            if path == "/editor":
+                path = "/editor/"
+            scope = {**scope, "root_path": scope.get("root_path", "") + "/editor", "path": path}
+            await self.editor(scope, receive, send)
+        else:
+            await self.site(scope, receive, send)
 
 
 def create_app(
     config: Config, *, store: Store | None = None, session_seconds: int | None = None
-) -> Starlette:
+) -> SiteApp:
     config.output_dir.mkdir(parents=True, exist_ok=True)
-    editor = (
-        create_editor_app(config, store)
-        if session_seconds is None
-        else create_editor_app(config, store, session_seconds=session_seconds)
-    )
-    return Starlette(
-        routes=[
-            Mount("/editor", app=editor),
-            Mount("/", app=SiteFiles(directory=config.output_dir, html=True)),
-        ],
-        middleware=[Middleware(SecurityHeaders)],
-    )
+    kwargs = {} if session_seconds is None else {"session_seconds": session_seconds}
+    editor = create_editor_app(config, store, **kwargs)
+    return SiteApp(editor, StaticSite(config.output_dir))
+
+
+__all__ = ["SiteApp", "StaticSite", "create_app"]
