@@ -178,23 +178,27 @@ def test_review_flow(site: tuple[Context, list[ScriptedEngine]]) -> None:
             published = client.get(f"/articles/{article.slug}.html")
             assert published.status_code == 200 and "نص راجعه محرر بعناية" in published.text
 
-            # The next article holding the same sentences reuses the approved translations.
-            add_fetched(
-                ctx,
-                "https://b.example/again",
-                page("River levels", "COPY", n=2) + b"<!-- other page -->",
+            # A different story that shares the title and one approved sentence reuses those
+            # translations; its other sentences go to the engine.
+            first_sentence = segments[1][1]
+            other = (
+                "<html><head><title>River levels</title></head><body><article><h1>River levels</h1>"
+                f"<p>{first_sentence} Engineers closed two locks on the canal after heavy rain upstream.</p>"
+                "<p>Barge operators said deliveries of grain to the port would be delayed by a week.</p>"
+                "<p>The water authority expects levels to fall again once the storm moves east on Friday.</p>"
+                "</article></body></html>"
             )
-            with ctx.store.session() as s:
-                s.execute(
-                    Article.__table__.update()
-                    .where(Article.url == "https://a.example/held")
-                    .values(content_hash="x")
-                )
+            add_fetched(ctx, "https://b.example/other", other.encode())
             extract_articles(ctx)
-            translate_articles(ctx, engine_factory=lambda language: ScriptedEngine(arabic))
+            engine = ScriptedEngine(arabic)
+            translate_articles(ctx, engine_factory=lambda language: engine)
             with ctx.store.session() as s:
-                again = s.scalar(select(Article).where(Article.url == "https://b.example/again"))
-                assert {seg.origin for seg in again.segments} == {"memory"}
+                again = s.scalar(select(Article).where(Article.url == "https://b.example/other"))
+                assert again.state == State.TRANSLATED.value
+                origins = {seg.source: seg.origin for seg in again.segments}
+                assert origins["River levels"] == "memory" and origins[first_sentence] == "memory"
+                assert list(origins.values()).count("engine") == len(origins) - 2
+            assert first_sentence not in [src for batch in engine.calls_sources for src in batch]
 
             client.post("/editor/logout", data={"csrf": token})
             assert client.get("/editor/").status_code == 303

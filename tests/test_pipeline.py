@@ -7,6 +7,7 @@ real MockTransport): it lets a test choose what the "model" outputs.
 from __future__ import annotations
 
 import gzip
+import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,9 +36,11 @@ class ScriptedEngine:
     def __init__(self, rule: Callable[[str], str]):
         self.rule = rule
         self.calls: list[int] = []
+        self.calls_sources: list[list[str]] = []
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         self.calls.append(len(sentences))
+        self.calls_sources.append(list(sentences))
         return [self.rule(s) for s in sentences]
 
     def close(self) -> None:
@@ -63,10 +66,16 @@ def arabic(sentence: str) -> str:
 PAGE = "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
 
 
+WORDS = ["council", "harbour", "budget", "river", "train", "strike", "vote", "minister", "school", "hospital", "bridge", "election", "court", "farmers", "market", "festival", "airport", "museum", "storm", "police", "union", "factory", "library", "stadium", "ferry"]
+
+
 def page(title: str, marker: str = "", n: int = 5) -> bytes:
+    """A news-like page whose wording depends on its title (different titles, different stories)."""
+    rng = random.Random(title)
     body = "".join(
-        f"<p>Sentence {i} of the report on {title.lower()} says the council met on Monday {marker}. "
-        f"Officials gave more details about the plan later that day.</p>"
+        f"<p>Sentence {i} of the report on {title.lower()} says the {rng.choice(WORDS)} and the "
+        f"{rng.choice(WORDS)} met on Monday {marker}. Officials from the {rng.choice(WORDS)} gave "
+        f"details about the {rng.choice(WORDS)} plan {rng.randint(2, 99)} days later.</p>"
         for i in range(n)
     )
     return PAGE.format(title=title, body=body).encode()

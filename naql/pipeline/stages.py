@@ -40,6 +40,7 @@ from naql.store import Article, Segment, Source, State, Store
 from naql.store.models import TITLE_PARAGRAPH, MemoryEntry, utcnow
 
 if TYPE_CHECKING:
+    from naql.enrich.dedup import DuplicateIndex
     from naql.translate.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -328,6 +329,7 @@ def _hold_unless_translatable(article: Article, languages: set[str]) -> bool:
 
 def extract_articles(ctx: Context) -> StageResult:
     from naql.extract import extract_article
+    from naql.pipeline.enrich import load_duplicate_index, place
     from naql.translate.models import languages_with_models
 
     result = StageResult("extract")
@@ -344,6 +346,7 @@ def extract_articles(ctx: Context) -> StageResult:
                 select(Article.id).where(Article.state == State.FETCHED.value).order_by(Article.id)
             )
         )
+    duplicates: DuplicateIndex | None = None  # loaded on first use: one story from many sources
     for article_id in ctx.bar(todo, desc="extracting"):
         with ctx.store.session() as s:
             article = s.get(Article, article_id)
@@ -380,8 +383,17 @@ def extract_articles(ctx: Context) -> StageResult:
                 .limit(1)
             )
             if twin is not None:
-                article.state = State.DUPLICATE.value
+                article.state, article.duplicate_of = State.DUPLICATE.value, twin
                 article.held_reason = f"same text as article {twin}"
+                continue
+            if duplicates is None:
+                duplicates = load_duplicate_index(s)
+            placement = place(duplicates, article)
+            if placement.is_duplicate:
+                # Another outlet's copy of a story we have: not translated, listed on its page.
+                article.state = State.DUPLICATE.value
+                article.held_reason = f"same story as article {placement.group} (another source)"
+                result.extra["duplicates"] = result.extra.get("duplicates", 0) + 1
                 continue
             article.segments = make_segments(article)
             if _hold_unless_translatable(article, languages):
@@ -540,6 +552,79 @@ def _fail_articles(ctx: Context, errors: dict[int, str]) -> int:
     return len(errors)
 
 
+# -- enrich -----------------------------------------------------------------------------------
+
+
+def enrich_articles(
+    ctx: Context, engine_factory: Callable[[str], Engine] | None = None
+) -> StageResult:
+    """Tags (people, places, organisations, topics) in Arabic, and attributed quotations."""
+    from naql.enrich.entities import load_nlp
+    from naql.enrich.quotes import extract_quotes
+    from naql.enrich.tags import AliasTable, arabic_names, extract_tags
+    from naql.pipeline.enrich import store_quotes, store_tags
+    from naql.translate import load_engine
+    from naql.translate.glossary import load_glossary, upsert
+
+    result = StageResult("enrich")
+    with ctx.store.session() as s:
+        todo = list(
+            s.scalars(
+                select(Article.id)
+                .where(Article.state == State.TRANSLATED.value)
+                .order_by(Article.id)
+            )
+        )
+        if not todo:
+            return result
+        glossary = load_glossary(s)
+    nlp = load_nlp(ctx.config["enrich.ner_model"])
+    aliases = AliasTable.from_glossary(glossary)
+    engines: dict[str, Engine] = {}
+
+    def translate_for(language: str) -> Callable[[list[str]], list[str]]:
+        def translate(names: list[str]) -> list[str]:
+            if language not in engines:
+                engines[language] = (
+                    engine_factory or (lambda lang: load_engine(ctx.config, lang))
+                )(language)
+            return engines[language].translate(names)
+
+        return translate
+
+    try:
+        for article_id in ctx.bar(todo, desc="tagging"):
+            with ctx.store.session() as s:
+                article = s.get(Article, article_id)
+                assert article is not None
+                tags = extract_tags(
+                    article.title or "",
+                    article.paragraphs or [],
+                    glossary=glossary,
+                    nlp=nlp,
+                    aliases=aliases,
+                    max_topics=ctx.config["enrich.max_topics"],
+                    max_tags=ctx.config["enrich.max_tags"],
+                )
+                named = arabic_names(
+                    tags, glossary, translate_for(article.language or "en"), aliases=aliases
+                )
+                for term in named.engine_terms:
+                    upsert(s, term)
+                if named.engine_terms:
+                    glossary = load_glossary(s)
+                tag_ids = store_tags(s, article, named.tags)
+                people = {t.key for t in named.tags if t.kind == "person"}
+                store_quotes(
+                    s, article, extract_quotes(article.paragraphs or [], people=people), tag_ids
+                )
+                result.done += 1
+    finally:
+        for engine in engines.values():
+            engine.close()
+    return result
+
+
 # -- check ------------------------------------------------------------------------------------
 
 
@@ -589,6 +674,7 @@ def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
     Only what the new articles change is rendered (see naql.publish.site); `rebuild` renders the
     whole site, as does a first run or a missing output folder.
     """
+    from naql.pipeline.enrich import update_related
     from naql.publish import SiteWriter
 
     result = StageResult("publish")
@@ -605,9 +691,13 @@ def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
         for article in ready:
             article.published_at = article.published_at or now
         s.flush()
+        # Related lists: the new articles get theirs, and older pages whose list changed are redrawn.
+        refresh = update_related(s, ready)
+        s.flush()
         report = SiteWriter(ctx.config).publish(
             s,
             [a.id for a in ready],
+            refresh=sorted(refresh),
             rebuild=rebuild or not site_exists,
             now=now,
             progress=lambda **kw: ctx.bar(**kw),
@@ -626,6 +716,7 @@ STAGES: tuple[Callable[[Context], StageResult], ...] = (
     fetch_articles,
     extract_articles,
     translate_articles,
+    enrich_articles,
     check_articles,
     publish_articles,
 )

@@ -1,4 +1,4 @@
-"""Lists of articles: home, source site, day archive (and tag, once tags exist), paginated stably.
+"""Lists of articles: home, source site, day archive and tag, paginated stably.
 
 A list's pages are numbered from its oldest article: page 1 holds the first `size` articles ever
 published in it, page 2 the next, and so on; only the last page is partial. A new article is
@@ -77,6 +77,18 @@ def day(when: date) -> Listing:
         when.isoformat(),
         f"archive/{when.year:04d}/{when.month:02d}/{when.day:02d}/",
         and_(Article.published_at >= start, Article.published_at < start + timedelta(days=1)),
+    )
+
+
+def tag(key: str, tag_id: int) -> Listing:
+    """Articles filed under one tag."""
+    from naql.store.models import ArticleTag
+
+    return Listing(
+        "tag",
+        key,
+        f"tags/{key}/",
+        Article.id.in_(select(ArticleTag.article_id).where(ArticleTag.tag_id == tag_id)),
     )
 
 

@@ -178,8 +178,33 @@ class SiteWriter:
     def indexable(self, view: ArticleView) -> bool:
         return view.reviewed or not self.noindex_unreviewed
 
-    def write_article(self, article: Article, related: Sequence[ListItem] = ()) -> ArticleView:
-        view = article_view(article, list(related))
+    def copies(self, session: Session, article: Article) -> list[Article]:
+        """Other outlets' copies of this story, listed on its page as other sources."""
+        return list(
+            session.scalars(
+                select(Article).where(Article.duplicate_of == article.id).order_by(Article.id)
+            )
+        )
+
+    def related_items(self, session: Session, article: Article, n: int = 5) -> list[ListItem]:
+        """The article's related published articles ("اقرأ أيضاً"), best first."""
+        ids = [int(i) for i, _ in (article.related or [])][: n * 2]
+        if not ids:
+            return []
+        rows = {
+            a.id: a
+            for a in session.scalars(
+                select(Article).where(
+                    Article.id.in_(ids), Article.state.in_(listings.ACTIVE_STATES)
+                )
+            )
+        }
+        return listings.items([rows[i] for i in ids if i in rows][:n])
+
+    def write_article(
+        self, article: Article, related: Sequence[ListItem] = (), copies: Sequence[Article] = ()
+    ) -> ArticleView:
+        view = article_view(article, list(related), list(copies))
         url = f"{self.site['base_url']}/{view.path}"
         indexable = self.indexable(view)
         self._render(
@@ -329,10 +354,15 @@ class SiteWriter:
         new_ids: Sequence[int],
         *,
         rebuild: bool = False,
+        refresh: Sequence[int] = (),
         now: datetime | None = None,
         progress: Callable[..., Any] | None = None,
     ) -> PublishReport:
-        """Render what publishing `new_ids` changes (everything with rebuild=True)."""
+        """Render what publishing `new_ids` changes (everything with rebuild=True).
+
+        `refresh`: already published articles whose own page changed (e.g. their related list);
+        only their article pages are re-rendered.
+        """
         started = time.perf_counter()
         now = now or utcnow()
         report = PublishReport(articles=len(new_ids))
@@ -357,6 +387,8 @@ class SiteWriter:
         days: set[date] = set()
         n_host: Counter[str] = Counter()
         n_day: Counter[date] = Counter()
+        tags: dict[str, tuple[int, str]] = {}
+        n_tag: Counter[str] = Counter()
         moved: list[tuple[datetime, int, set[str]]] = []  # published before this pass
         bar = progress(total=len(ids), desc="publishing") if progress else None
         with timer("articles"):
@@ -369,7 +401,12 @@ class SiteWriter:
                     .order_by(Article.id)
                 ).all()
                 for article in batch:
-                    view = self.write_article(article)
+                    view = self.write_article(
+                        article, self.related_items(session, article), self.copies(session, article)
+                    )
+                    for link in article.tag_links:
+                        tags[link.tag.key] = (link.tag_id, view_tag_name(link.tag))
+                        n_tag[link.tag.key] += 1
                     hosts.setdefault(view.source_host, view.source_site)
                     n_host[view.source_host] += 1
                     if view.published_at:
@@ -384,6 +421,16 @@ class SiteWriter:
                         session.expunge(article)  # keep memory flat over a large rebuild
         if bar is not None:
             bar.close()
+        if refresh and not rebuild:
+            with timer("refresh"):
+                for article in session.scalars(
+                    select(Article)
+                    .where(Article.id.in_(set(refresh) - new))
+                    .options(selectinload(Article.segments))
+                ):
+                    self.write_article(
+                        article, self.related_items(session, article), self.copies(session, article)
+                    )
 
         with timer("lists"):
             new_lists = rebuild
@@ -398,6 +445,10 @@ class SiteWriter:
             for listing, name, joined in [
                 *((listings.source(h), name, n_host[h]) for h, name in hosts.items()),
                 *((listings.day(d), "", n_day[d]) for d in sorted(days)),
+                *(
+                    (listings.tag(k, tid), name, n_tag[k])
+                    for k, (tid, name) in sorted(tags.items())
+                ),
             ]:
                 total = self.write_listing(
                     session,
@@ -433,6 +484,10 @@ class SiteWriter:
                 log.exception("search index not rebuilt")
             report.search_seconds = time.perf_counter() - t
         return report
+
+
+def view_tag_name(tag: Any) -> str:
+    return str(tag.name_ar or tag.name_en)
 
 
 def _day_prefix(when: datetime | date) -> str:

@@ -62,7 +62,7 @@ def video_embed(url: str) -> str:
 
 @dataclass(frozen=True)
 class Tag:
-    """A tag an article is filed under (filled by the enrich stage; none yet)."""
+    """A tag an article is filed under (people, places, organisations, topics)."""
 
     slug: str
     name: str
@@ -89,6 +89,24 @@ class ListItem:
 
 
 @dataclass(frozen=True)
+class QuoteView:
+    """An attributed quotation, shown in Arabic with its speaker."""
+
+    speaker: str
+    text: str
+    tag_path: str
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """Another outlet's copy of the same story (a near-duplicate that was not republished)."""
+
+    site: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
 class ArticleView:
     """What a page shows of one article."""
 
@@ -112,6 +130,8 @@ class ArticleView:
     reviewed: bool
     tags: list[Tag] = field(default_factory=list)
     related: list[ListItem] = field(default_factory=list)
+    other_sources: list[SourceLink] = field(default_factory=list)
+    quotes: list[QuoteView] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -127,11 +147,40 @@ class ArticleView:
 
 
 def tags_of(article: Article) -> list[Tag]:
-    """The article's tags. Hook for the enrich stage (issue 5): none are stored yet."""
-    return []
+    """The article's tags, strongest first, named in Arabic when a form is known."""
+    return [
+        Tag(slug=link.tag.key, name=plain(link.tag.name_ar) or plain(link.tag.name_en))
+        for link in article.tag_links
+    ]
 
 
-def article_view(article: Article, related: list[ListItem] | None = None) -> ArticleView:
+def quotes_of(article: Article) -> list[QuoteView]:
+    """Named speakers' quotations with an Arabic rendering (unresolved pronouns are left out)."""
+    shown = []
+    for q in article.quotes:
+        if not q.resolved or not q.quote_ar:
+            continue
+        speaker = plain(q.tag.name_ar or q.tag.name_en) if q.tag else plain(q.speaker)
+        shown.append(
+            QuoteView(speaker, plain(q.quote_ar), f"tags/{q.tag.key}/index.html" if q.tag else "")
+        )
+    return shown
+
+
+def source_links(copies: list[Article]) -> list[SourceLink]:
+    links = []
+    for copy in copies:
+        url = safe_url(copy.url)
+        if url:
+            links.append(
+                SourceLink(plain(copy.site_name) or site_host(copy.url), url, plain(copy.title))
+            )
+    return links
+
+
+def article_view(
+    article: Article, related: list[ListItem] | None = None, copies: list[Article] | None = None
+) -> ArticleView:
     paragraphs: dict[int, list[str]] = {}
     for seg in article.segments:
         if seg.paragraph != TITLE_PARAGRAPH and seg.translation:
@@ -160,4 +209,6 @@ def article_view(article: Article, related: list[ListItem] | None = None) -> Art
         reviewed=article.reviewed_at is not None,  # an editor approved it in the review queue
         tags=tags_of(article),
         related=related or [],
+        other_sources=source_links(copies or []),
+        quotes=quotes_of(article),
     )

@@ -128,6 +128,12 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
+    tag_links: Mapped[list[ArticleTag]] = relationship(
+        order_by="ArticleTag.score.desc()", viewonly=True
+    )
+    quotes: Mapped[list[Quote]] = relationship(
+        order_by="(Quote.paragraph, Quote.start)", viewonly=True
+    )
     segments: Mapped[list[Segment]] = relationship(
         back_populates="article",
         order_by="(Segment.paragraph, Segment.sentence)",
@@ -194,9 +200,23 @@ class ArticleTag(Base):
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     score: Mapped[float] = mapped_column(default=0.0)
-    source: Mapped[str] = mapped_column(
-        String(16), default="glossary"
-    )  # glossary | ner | keywords | editor
+    # glossary | ner | keywords | editor
+    source: Mapped[str] = mapped_column(String(16), default="glossary")
+
+    tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class RelatedRecord(Base):
+    """What the related-articles index keeps of a published article, to reload it at start-up."""
+
+    __tablename__ = "related_records"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    terms: Mapped[bytes] = mapped_column(LargeBinary)
+    entities: Mapped[list[str]] = mapped_column(JSON)
+    published: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Quote(Base):
@@ -217,6 +237,8 @@ class Quote(Base):
     quote_ar: Mapped[str | None] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(default=True)
     tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="SET NULL"))
+
+    tag: Mapped[Tag | None] = relationship(lazy="joined")
 
 
 class GlossaryEntry(Base):

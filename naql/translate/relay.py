@@ -139,7 +139,8 @@ class SegmentTranslator:
         unknown: dict[str, None] = {}
         for source in sources:
             for name in candidate_names(source):
-                if self.glossary.get(name) is None:
+                # "State Antony Blinken" holds a known name: it is that name with a stray word.
+                if self.glossary.get(name) is None and not self.glossary.find(name):
                     unknown.setdefault(name, None)
         if not unknown:
             return
