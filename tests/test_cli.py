@@ -224,6 +224,18 @@ def test_article_in_language_without_model_is_held_then_resumed(
     assert server.hits(urls[0].replace(server.url, "")) == 1  # not fetched again
 
 
+def start_naql(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """`naql ARGS` running in the background, its output readable line by line."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "naql", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
 def _get(url: str) -> tuple[int, Message, bytes]:
     """GET from a loopback test server; headers are case-insensitive."""
     with urllib.request.urlopen(url, timeout=10) as resp:
@@ -243,14 +255,7 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60
 
 
 def test_demo_builds_and_serves(tmp_path: Path, server: LocalServer, tiny_release: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "naql", "demo", "demo", "--model", str(tiny_release), "--port", "0"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = start_naql("demo", "demo", "--model", str(tiny_release), "--port", "0", cwd=tmp_path)
     try:
         line = _wait_for_line(proc, "serving the demo on", timeout=240)
         base = line.split(" on ", 1)[1].split()[0]
@@ -283,14 +288,7 @@ def test_serve_and_watch_stop_cleanly(
     proc = run_naql("serve", cwd=site, check=False)
     assert proc.returncode == 1 and "nothing published yet" in proc.stderr
     run_naql("sources", "add", feed, cwd=site)
-    watch = subprocess.Popen(
-        [sys.executable, "-m", "naql", "run", "--watch", "--no-progress"],
-        cwd=site,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    watch = start_naql("run", "--watch", "--no-progress", cwd=site)
     try:
         deadline = time.monotonic() + 120
         while not (site / "site" / "index.html").exists() and time.monotonic() < deadline:
@@ -301,14 +299,7 @@ def test_serve_and_watch_stop_cleanly(
         _, err = watch.communicate(timeout=60)
     assert watch.returncode == 0, err
     assert "1 published" in err and "stopped" in err
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "naql", "serve", "--port", "0"],
-        cwd=site,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    serve = start_naql("serve", "--port", "0", cwd=site)
     try:
         line = _wait_for_line(serve, "serving")
         base = line.split(" on ", 1)[1].split()[0]

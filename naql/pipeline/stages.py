@@ -106,6 +106,13 @@ class StageResult:
     extra: dict[str, float] = field(default_factory=dict)
 
 
+def _ids_in(session: Session, state: State) -> list[int]:
+    """Ids of the articles waiting in `state`, oldest first: a stage's work list."""
+    return list(
+        session.scalars(select(Article.id).where(Article.state == state.value).order_by(Article.id))
+    )
+
+
 def backoff_seconds(errors: int, base: int, cap: int) -> float:
     """Exponential back-off with +-20% jitter, capped: base, 2*base, 4*base ... <= cap."""
     delay = min(cap, base * 2 ** max(0, errors - 1))
@@ -341,11 +348,7 @@ def extract_articles(ctx: Context) -> StageResult:
         ):
             if article.language in languages:
                 article.state, article.held_reason = State.EXTRACTED.value, None
-        todo = list(
-            s.scalars(
-                select(Article.id).where(Article.state == State.FETCHED.value).order_by(Article.id)
-            )
-        )
+        todo = _ids_in(s, State.FETCHED)
     duplicates: DuplicateIndex | None = None  # loaded on first use: one story from many sources
     for article_id in ctx.bar(todo, desc="extracting"):
         with ctx.store.session() as s:
@@ -568,13 +571,7 @@ def enrich_articles(
 
     result = StageResult("enrich")
     with ctx.store.session() as s:
-        todo = list(
-            s.scalars(
-                select(Article.id)
-                .where(Article.state == State.TRANSLATED.value)
-                .order_by(Article.id)
-            )
-        )
+        todo = _ids_in(s, State.TRANSLATED)
         if not todo:
             return result
         glossary = load_glossary(s)
@@ -642,13 +639,7 @@ def check_articles(ctx: Context) -> StageResult:
 
     result = StageResult("check")
     with ctx.store.session() as s:
-        todo = list(
-            s.scalars(
-                select(Article.id)
-                .where(Article.state == State.TRANSLATED.value)
-                .order_by(Article.id)
-            )
-        )
+        todo = _ids_in(s, State.TRANSLATED)
     for article_id in ctx.bar(todo, desc="checking"):
         with ctx.store.session() as s:
             article = s.get(Article, article_id)
