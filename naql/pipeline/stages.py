@@ -474,6 +474,8 @@ def _translate_language(
                 .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
                 .limit(chunk)
             ).all()
+            if not batch:
+                return total, elapsed, failed
             glossary = load_glossary(s)
             keys = {memory_key(row.source) for row in batch}
             memory = dict(
@@ -483,8 +485,6 @@ def _translate_language(
                     )
                 ).all()
             )
-        if not batch:
-            return total, elapsed, failed
         translator = SegmentTranslator(
             engine,
             glossary,

@@ -57,13 +57,15 @@ class Glossary:
         self._by_key = by_key
         self._manual: Glossary | None = None
         self._exact = {t.term for t in self.terms if t.term.isupper() and len(t.term) <= 3}
-        alternatives = sorted((t.term for t in self.terms), key=len, reverse=True)
-        pattern = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alternatives)
-        self._re = (
-            re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
-            if alternatives
-            else None
-        )
+        # Terms indexed by their first token: matching costs a dict lookup per word of the text,
+        # however large the glossary (one alternation regex of every term grew linearly with it).
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        for t in self.terms:
+            tokens = tuple(tok.casefold() for tok, _, _ in _tokens(t.term))
+            if tokens:
+                self._by_first.setdefault(tokens[0], []).append((tokens, t))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda c: len(c[0]), reverse=True)
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -78,20 +80,58 @@ class Glossary:
         return self._by_key.get(term_key(term))
 
     def find(self, text: str) -> list[Match]:
-        if self._re is None:
+        """Non-overlapping matches, leftmost then longest, on word boundaries ("nato-style" is no match)."""
+        if not self._by_first:
             return []
+        tokens = _tokens(text)
+        folded = [tok.casefold() for tok, _, _ in tokens]
         found = []
-        for m in self._re.finditer(text):
-            term = self._by_key.get(term_key(m.group(0)))
-            if term is None or (term.term in self._exact and m.group(0) != term.term):
-                continue
-            found.append(Match(m.start(), m.end(), term))
+        i = 0
+        while i < len(tokens):
+            match = None
+            for cand, term in self._by_first.get(folded[i], ()):
+                n = len(cand)
+                if tuple(folded[i : i + n]) != cand:
+                    continue
+                start, end = tokens[i][1], tokens[i + n - 1][2]
+                if _joined(text, start, end) and not (
+                    term.term in self._exact and text[start:end] != term.term
+                ):
+                    match = Match(start, end, term)
+                    i += n
+                    break
+            if match is None:
+                i += 1
+            else:
+                found.append(match)
         return found
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _joined(text: str, start: int, end: int) -> bool:
+    """The span is not part of a longer word or hyphenated compound."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_")
+
+
 def load_glossary(session: Session) -> Glossary:
-    rows = session.scalars(select(GlossaryEntry))
-    return Glossary(Term(r.term, r.arabic, r.kind, r.note, r.origin) for r in rows)
+    rows = session.execute(
+        select(
+            GlossaryEntry.term,
+            GlossaryEntry.arabic,
+            GlossaryEntry.kind,
+            GlossaryEntry.note,
+            GlossaryEntry.origin,
+        )
+    )
+    return Glossary(Term(*row) for row in rows)
 
 
 def upsert(session: Session, term: Term) -> bool:
