@@ -339,6 +339,109 @@ def glossary_list() -> None:
         click.echo(f"{r.term:<30} {r.arabic:<30} {r.kind:<6} {r.origin}")
 
 
+# -- tags -------------------------------------------------------------------------------------
+
+
+@cli.group(cls=NaqlGroup)
+def tags() -> None:
+    """Tags (people, places, organisations, topics): list, name in Arabic, merge aliases."""
+
+
+@tags.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def tags_list(fmt: str) -> None:
+    """Every tag with its Arabic name, kind and number of articles."""
+    from sqlalchemy import func, select
+
+    from naql.store.models import ArticleTag, Tag
+
+    with _store().session() as s:
+        rows = s.execute(
+            select(Tag, func.count(ArticleTag.article_id))
+            .outerjoin(ArticleTag, ArticleTag.tag_id == Tag.id)
+            .group_by(Tag.id)
+            .order_by(func.count(ArticleTag.article_id).desc(), Tag.key)
+        ).all()
+        items = [
+            {
+                "key": t.key,
+                "name_en": t.name_en,
+                "name_ar": t.name_ar,
+                "kind": t.kind,
+                "articles": n,
+            }
+            for t, n in rows
+        ]
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        click.echo("no tags yet: they are made when articles are translated")
+    for i in items:
+        click.echo(
+            f"{i['key']:<32} {i['name_ar'] or '-':<28} {i['kind']:<7} {i['articles']:>4}  {i['name_en']}"
+        )
+
+
+@tags.command("name")
+@click.argument("key")
+@click.argument("arabic")
+def tags_name(key: str, arabic: str) -> None:
+    """Set the Arabic name of tag KEY (then `naql publish --rebuild` to redraw pages)."""
+    from sqlalchemy import select
+
+    from naql.store.models import Tag
+
+    with _store().session() as s:
+        tag = s.scalar(select(Tag).where(Tag.key == key))
+        if tag is None:
+            raise NaqlError(f"no tag {key!r}: see `naql tags list`")
+        tag.name_ar = " ".join(arabic.split())
+    click.echo(f"{key} is now shown as {arabic}")
+
+
+@tags.command("alias")
+@click.argument("alias_key")
+@click.argument("key")
+def tags_alias(alias_key: str, key: str) -> None:
+    """Make ALIAS_KEY another name of tag KEY: its articles move to KEY, and it stays merged."""
+    from sqlalchemy import select
+
+    from naql.store.models import ArticleTag, Quote, Tag, TagAlias
+
+    with _store().session() as s:
+        target = s.scalar(select(Tag).where(Tag.key == key))
+        if target is None:
+            raise NaqlError(f"no tag {key!r}: see `naql tags list`")
+        if alias_key == key:
+            raise NaqlError("a tag cannot be an alias of itself")
+        old = s.scalar(select(Tag).where(Tag.key == alias_key))
+        moved = 0
+        if old is not None:
+            have = set(
+                s.scalars(select(ArticleTag.article_id).where(ArticleTag.tag_id == target.id))
+            )
+            for link in list(s.scalars(select(ArticleTag).where(ArticleTag.tag_id == old.id))):
+                if link.article_id not in have:
+                    s.add(
+                        ArticleTag(
+                            article_id=link.article_id,
+                            tag_id=target.id,
+                            score=link.score,
+                            source=link.source,
+                        )
+                    )
+                    moved += 1
+                s.delete(link)
+            for quote in s.scalars(select(Quote).where(Quote.tag_id == old.id)):
+                quote.tag_id = target.id
+            s.flush()
+            s.delete(old)
+        if s.scalar(select(TagAlias).where(TagAlias.alias_key == alias_key)) is None:
+            s.add(TagAlias(alias_key=alias_key, tag_id=target.id))
+    click.echo(f"{alias_key} is now an alias of {key} ({moved} articles moved)")
+
+
 # -- users ------------------------------------------------------------------------------------
 
 

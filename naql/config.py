@@ -66,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("enrich", "max_tags", 12, "Most tags on one article."),
     Setting("enrich", "max_topics", 5, "Most topic keywords (YAKE) among an article's tags."),
     Setting("check", "policy", "hold", "hold: articles the checks doubt wait for an editor; publish: publish everything unattended (findings kept, pages say unreviewed).", ("hold", "publish")),
+    Setting("check", "thresholds", {}, "Verdict thresholds, e.g. {review_warnings = 2, reject_errors = 5, length_z = 3.5}; see naql/qa/verdict.py."),
     Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
     Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
     Setting("publish", "feed_items", 50, "Articles in the site's feeds (RSS, Atom, JSON Feed)."),
@@ -137,6 +138,13 @@ def parse_config(root: Path, data: dict[str, Any]) -> Config:
             if setting is None:
                 raise ConfigError(f"unknown setting {name} in {root / CONFIG_NAME}")
             values[name] = _check_type(setting, value)
+    if values["check.thresholds"]:
+        from naql.qa.verdict import Thresholds  # validated now: a typo fails at start, named
+
+        try:
+            Thresholds.from_mapping(values["check.thresholds"])
+        except ValueError as exc:
+            raise ConfigError(f"check.thresholds in {root / CONFIG_NAME}: {exc}") from None
     for name, setting in _BY_NAME.items():
         env = os.environ.get("NAQL_" + name.replace(".", "_").upper())
         if env is not None and not isinstance(setting.default, dict):

@@ -40,6 +40,10 @@ COMMANDS = [
     "glossary list",
     "users",
     "users add",
+    "tags",
+    "tags list",
+    "tags name",
+    "tags alias",
 ]
 
 
@@ -68,6 +72,14 @@ def test_bad_config_names_key_and_value(tmp_path: Path) -> None:
     (tmp_path / "s" / "naql.toml").write_text("[fetch]\ntimeuot = 3\n", encoding="utf-8")
     proc = run_naql("status", cwd=tmp_path / "s", check=False)
     assert "unknown setting fetch.timeuot" in proc.stderr
+    (tmp_path / "s" / "naql.toml").write_text(
+        "[check]\nthresholds = {review_warnigns = 2}\n", encoding="utf-8"
+    )
+    proc = run_naql("status", cwd=tmp_path / "s", check=False)
+    assert proc.returncode == 1 and "unknown check threshold 'review_warnigns'" in proc.stderr
+    (tmp_path / "s" / "naql.toml").write_text('[check]\npolicy = "sometimes"\n', encoding="utf-8")
+    proc = run_naql("status", cwd=tmp_path / "s", check=False)
+    assert "expected one of hold, publish" in proc.stderr
 
 
 def test_init_refuses_existing_site(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ tags with tag pages, related articles, and quotations on the article page."""
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 from sqlalchemy import select
@@ -129,3 +130,42 @@ def test_duplicates_tags_related_quotes(tmp_path: Path, tiny_release: Path) -> N
     assert f"{talks_slug}.html" in tag_page and f"{follow_slug}.html" in tag_page
     assert "italy" not in tag_page
     ctx.store.close()
+
+
+def test_tags_are_editable_from_the_command_line(tmp_path: Path, tiny_release: Path) -> None:
+    from conftest import run_naql
+
+    run_naql("init", "s", cwd=tmp_path)
+    site = tmp_path / "s"
+    config = parse_config(site, {})
+    store = Store(config.db_url)
+    with store.session() as s:
+        from naql.store.models import ArticleTag, Tag
+
+        article = Article(url="https://x.example/a", state=State.PUBLISHED.value)
+        s.add(article)
+        s.flush()
+        us, usa = (
+            Tag(key="united-states", name_en="United States", kind="place"),
+            Tag(key="usa", name_en="USA", kind="place"),
+        )
+        s.add_all([us, usa])
+        s.flush()
+        s.add(ArticleTag(article_id=article.id, tag_id=usa.id, score=0.5, source="ner"))
+    store.close()
+    assert "united-states" in run_naql("tags", "list", cwd=site).stdout
+    run_naql("tags", "name", "united-states", "الولايات المتحدة", cwd=site)
+    out = run_naql("tags", "alias", "usa", "united-states", cwd=site)
+    assert "1 articles moved" in out.stdout
+    items = json.loads(run_naql("tags", "list", "--format", "json", cwd=site).stdout)
+    assert items == [
+        {
+            "key": "united-states",
+            "name_en": "United States",
+            "name_ar": "الولايات المتحدة",
+            "kind": "place",
+            "articles": 1,
+        }
+    ]
+    proc = run_naql("tags", "name", "nowhere", "لا", cwd=site, check=False)
+    assert proc.returncode == 1 and "no tag 'nowhere'" in proc.stderr

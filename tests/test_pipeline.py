@@ -163,3 +163,21 @@ def test_check_minimal_verdict() -> None:
         check_segments([("NATO met in 2021.", "اجتمع حلف الناتو NATO في عام 2021.")]).verdict
         == "publish"
     )
+
+
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_check_thresholds_from_config(tmp_path: Path, relaxed: bool) -> None:
+    (tmp_path / "models" / "en-model").mkdir(parents=True)
+    (tmp_path / "models" / "en-model" / "naql-model.json").write_text(
+        '{"name": "en-model", "layout": "ctranslate2", "source_language": "en", "target_language": "ar"}'
+    )
+    loose = {"review_warnings": 1000, "review_errors": 1000, "reject_errors": 1000, "reject_error_share": 1.0}
+    config = parse_config(tmp_path, {"check": {"policy": "hold", **({"thresholds": loose} if relaxed else {})}})
+    ctx = Context(config=config, store=Store(config.db_url), progress=False)
+    add_fetched(ctx, "https://a.example/loop", page("Budget vote"))
+    extract_articles(ctx)
+    translate_articles(ctx, engine_factory=lambda language: ScriptedEngine(arabic))  # "خبر خبر خبر ..."
+    check_articles(ctx)
+    state = states(ctx)["https://a.example/loop"][0]
+    assert state == ("ready" if relaxed else "held")
+    ctx.store.close()

@@ -449,3 +449,8 @@ def test_context_helper_closes(tmp_path: Path) -> None:
     for path in ("index.html", "404.html", "search.html", "feed.xml", "sitemap.xml", "robots.txt"):
         assert (ctx.config.output_dir / path).is_file(), path
     ctx.store.close()
+
+
+def test_arabic_digit_style_uses_arabic_separators() -> None:
+    assert arabic.digits("نما 3.5% و12,000 شخص في 2021", "arabic") == "نما ٣٫٥% و١٢٬٠٠٠ شخص في ٢٠٢١"
+    assert arabic.digits("3.5 و12,000", "latin") == "3.5 و12,000"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from naql.config import Config
 from naql.errors import NaqlError
 from naql.qa import Report
+from naql.qa.verdict import Thresholds
 from naql.store import Article, State
 from naql.store.models import MemoryEntry, Segment, utcnow
 from naql.translate.glossary import Term, load_glossary, upsert
@@ -44,6 +45,9 @@ def apply_checks(session: Session, article: Article, config: Config) -> Report:
         # Only the terms editors chose are binding; engine-recorded name forms serve consistency.
         glossary=load_glossary(session).manual().terms,
         policy=config["check.policy"],
+        thresholds=Thresholds.from_mapping(config["check.thresholds"])
+        if config["check.thresholds"]
+        else None,
     )
     per_segment: dict[int, list[dict[str, str]]] = {}
     article_level: list[dict[str, str]] = []

@@ -48,9 +48,17 @@ _LTR_RUN = re.compile(
 )
 
 
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def digits(text: str, style: str = "latin") -> str:
-    """Text with its 0-9 digits in the site's style ("arabic": ٠-٩)."""
-    return text.translate(_TO_ARABIC_DIGITS) if style == "arabic" else text
+    """Text with its numbers in the site's style: "arabic" writes ٠-٩ with the Arabic decimal
+    separator and thousands separator (3.5 → ٣٫٥, 12,000 → ١٢٬٠٠٠); "latin" leaves them."""
+    if style != "arabic":
+        return text
+    text = _THOUSANDS.sub("٬", _DECIMAL_POINT.sub("٫", text))
+    return text.translate(_TO_ARABIC_DIGITS)
 
 
 def as_datetime(value: datetime | date | str | None) -> datetime | None:
