@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ class NaqlGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted (work done so far is saved)", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # `naql tags list | head`: the reader left; stop quietly, as other command-line tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("verbose"):
                 raise

@@ -29,6 +29,7 @@ def summarize(results: list[StageResult]) -> str:
         ("fetch", "fetched"),
         ("extract", "extracted"),
         ("translate", "translated"),
+        ("enrich", "tagged"),
         ("publish", "published"),
     ):
         if stage in by:
