@@ -10,17 +10,16 @@ order. Pairs are counted within true and predicted groups.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+
+# tests/ is on sys.path (conftest): the fixture generator imports as a namespace package.
+from fixtures.stories import corpus  # noqa: E402
 
 from naql.enrich.dedup import (
     CONTAINMENT_THRESHOLD,
@@ -33,21 +32,6 @@ from naql.enrich.dedup import (
     choose_representative,
     signature,
 )
-
-
-def _corpus() -> ModuleType:
-    name = "naql_story_corpus"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "stories" / "corpus.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-corpus = _corpus()
 
 
 def _pairs(groups: list[list[int]]) -> set[tuple[int, int]]:

@@ -15,31 +15,16 @@ here is 0.564. precision@k uses k = min(5, g-1) and is 1.0 when every other memb
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+# tests/ is on sys.path (conftest): the fixture generator imports as a namespace package.
+from fixtures.stories import corpus  # noqa: E402
+
 from naql.enrich.related import RelatedIndex, RelatedRecord, pack_terms, term_counts, unpack_terms
 
-
-def _corpus() -> ModuleType:
-    name = "naql_story_corpus"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "stories" / "corpus.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-corpus = _corpus()
 DOCS = corpus.related_fixture()
 NUM = {d.id: i for i, d in enumerate(DOCS)}
 BY_NUM = dict(enumerate(DOCS))
