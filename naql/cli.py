@@ -634,19 +634,13 @@ def extract(inputs: tuple[str, ...], fmt: str) -> None:
 
 
 def _fetch_settings_or_default():  # type: ignore[no-untyped-def]
-    from naql.ingest.fetcher import FetchSettings
+    """The site's fetch settings when run inside a site (no delay for one-off pages), else defaults."""
+    from naql.ingest.fetcher import FetchSettings, settings_from_config
 
     try:
-        c = _site()
+        return settings_from_config(_site(), per_host_delay=0)
     except NaqlError:
         return FetchSettings()
-    return FetchSettings(
-        user_agent=c["fetch.user_agent"],
-        timeout=c["fetch.timeout"],
-        max_bytes=c["fetch.max_bytes"],
-        allow_private_network=c["fetch.allow_private_network"],
-        per_host_delay=0,
-    )
 
 
 @cli.command()

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from naql.config import Config
 from naql.errors import BlockedAddress, FetchError, RobotsDisallowed
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,23 @@ class FetchSettings:
     allow_private_network: bool = False
     respect_robots: bool = True
     per_host_delay: float = 1.0
+
+
+def settings_from_config(config: Config, **overrides: object) -> FetchSettings:
+    """The [fetch] settings of a site (overrides win, e.g. per_host_delay=0 for one-off fetches)."""
+    values: dict[str, object] = {
+        name: config[f"fetch.{name}"]
+        for name in (
+            "user_agent",
+            "timeout",
+            "max_bytes",
+            "max_redirects",
+            "allow_private_network",
+            "respect_robots",
+            "per_host_delay",
+        )
+    }
+    return FetchSettings(**{**values, **overrides})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

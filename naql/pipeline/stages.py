@@ -34,7 +34,7 @@ from naql.errors import (
     TranslationError,
 )
 from naql.ingest.feeds import looks_like_feed, parse_feed
-from naql.ingest.fetcher import Fetcher, FetchSettings, Response
+from naql.ingest.fetcher import Fetcher, Response, settings_from_config
 from naql.ingest.urls import canonical_url
 from naql.store import Article, Segment, Source, State, Store
 from naql.store.models import TITLE_PARAGRAPH, MemoryEntry, utcnow
@@ -59,18 +59,7 @@ class Context:
     @property
     def fetcher(self) -> Fetcher:
         if self._fetcher is None:
-            c = self.config
-            self._fetcher = Fetcher(
-                FetchSettings(
-                    user_agent=c["fetch.user_agent"],
-                    timeout=c["fetch.timeout"],
-                    max_bytes=c["fetch.max_bytes"],
-                    max_redirects=c["fetch.max_redirects"],
-                    allow_private_network=c["fetch.allow_private_network"],
-                    respect_robots=c["fetch.respect_robots"],
-                    per_host_delay=c["fetch.per_host_delay"],
-                )
-            )
+            self._fetcher = Fetcher(settings_from_config(self.config))
         return self._fetcher
 
     def close(self) -> None:
