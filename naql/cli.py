@@ -388,19 +388,25 @@ def tags_list(fmt: str) -> None:
         )
 
 
+def _tag(session: Any, key: str) -> Any:
+    from sqlalchemy import select
+
+    from naql.store.models import Tag
+
+    tag = session.scalar(select(Tag).where(Tag.key == key))
+    if tag is None:
+        raise NaqlError(f"no tag {key!r}: see `naql tags list`")
+    return tag
+
+
 @tags.command("name")
 @click.argument("key")
 @click.argument("arabic")
 def tags_name(key: str, arabic: str) -> None:
     """Set the Arabic name of tag KEY (then `naql publish --rebuild` to redraw pages)."""
-    from sqlalchemy import select
-
-    from naql.store.models import Tag
 
     with _store().session() as s:
-        tag = s.scalar(select(Tag).where(Tag.key == key))
-        if tag is None:
-            raise NaqlError(f"no tag {key!r}: see `naql tags list`")
+        tag = _tag(s, key)
         tag.name_ar = " ".join(arabic.split())
     click.echo(f"{key} is now shown as {arabic}")
 
@@ -415,9 +421,7 @@ def tags_alias(alias_key: str, key: str) -> None:
     from naql.store.models import ArticleTag, Quote, Tag, TagAlias
 
     with _store().session() as s:
-        target = s.scalar(select(Tag).where(Tag.key == key))
-        if target is None:
-            raise NaqlError(f"no tag {key!r}: see `naql tags list`")
+        target = _tag(s, key)
         if alias_key == key:
             raise NaqlError("a tag cannot be an alias of itself")
         old = s.scalar(select(Tag).where(Tag.key == alias_key))

@@ -70,30 +70,24 @@ def video_url(raw: str) -> str | None:
         return None
     parts, host = split
     segments = [s for s in parts.path.split("/") if s]
-    candidate: str | None = None
+    youtube: str | None = None
+    vimeo: str | None = None
     if host in _YOUTUBE_HOSTS:
         if len(segments) >= 2 and segments[0] in ("embed", "v", "shorts", "live"):
-            candidate = segments[1]
+            youtube = segments[1]
         elif segments == ["watch"]:
-            values = parse_qs(parts.query).get("v")
-            candidate = values[0] if values else None
-        if candidate is not None and _YOUTUBE_ID.fullmatch(candidate):
-            return f"https://www.youtube.com/watch?v={candidate}"
+            youtube = (parse_qs(parts.query).get("v") or [None])[0]
     elif host in _YOUTU_BE_HOSTS:
-        if segments:
-            candidate = segments[0]
-        if candidate is not None and _YOUTUBE_ID.fullmatch(candidate):
-            return f"https://www.youtube.com/watch?v={candidate}"
+        youtube = segments[0] if segments else None
     elif host in _VIMEO_PLAYER_HOSTS:
-        if len(segments) >= 2 and segments[0] == "video":
-            candidate = segments[1]
-        if candidate is not None and _VIMEO_ID.fullmatch(candidate):
-            return f"https://vimeo.com/{candidate}"
+        vimeo = segments[1] if len(segments) >= 2 and segments[0] == "video" else None
     elif host in _VIMEO_HOSTS:
-        if segments:
-            candidate = segments[0]
-        if candidate is not None and _VIMEO_ID.fullmatch(candidate):
-            return f"https://vimeo.com/{candidate}"
+        vimeo = segments[0] if segments else None
+    # Only an ID that passes its strict pattern is used, to rebuild the URL from scratch.
+    if youtube is not None and _YOUTUBE_ID.fullmatch(youtube):
+        return f"https://www.youtube.com/watch?v={youtube}"
+    if vimeo is not None and _VIMEO_ID.fullmatch(vimeo):
+        return f"https://vimeo.com/{vimeo}"
     return None
 
 

@@ -6,14 +6,12 @@ exactly the verdict the pipeline would.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naql.config import Config
 from naql.errors import NaqlError
-from naql.qa import Report
+from naql.qa import Finding, Report
 from naql.qa.verdict import Thresholds
 from naql.store import Article, State
 from naql.store.models import MemoryEntry, Segment, utcnow
@@ -23,13 +21,13 @@ from naql.translate.relay import memory_key
 CHECK_TAG = "check"  # findings written by the check stage (translate-time findings are kept)
 
 
-def _finding_dict(f: Any) -> dict[str, str]:
+def _finding_dict(f: Finding) -> dict[str, str]:
     return {
         "check": f.check,
-        "code": getattr(f, "code", "") or f.check,
+        "code": f.code or f.check,
         "severity": f.severity,
         "message": f.message,
-        "message_ar": getattr(f, "message_ar", "") or "",
+        "message_ar": f.message_ar,
         "by": CHECK_TAG,
     }
 

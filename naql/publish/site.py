@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import shutil
 import tempfile
 import time
 from collections import Counter
@@ -38,21 +37,6 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 EMBED_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 RENDER_CHUNK = 200
-
-# Settings proposed for naql.config.SETTINGS; read with their default until they exist there.
-DEFAULTS = {
-    "site.digits": "latin",
-    "publish.noindex_unreviewed": True,
-    "publish.hotlink_images": False,
-    "publish.search": True,
-}
-
-
-def setting(config: Config, name: str) -> Any:
-    try:
-        return config[name]
-    except KeyError:
-        return DEFAULTS[name]
 
 
 def content_security_policy(*, search: bool = False, remote_images: bool = False) -> str:
@@ -115,14 +99,14 @@ class SiteWriter:
     def __init__(self, config: Config, *, search: bool | None = None):
         self.config = config
         self.out = config.output_dir
-        self.search = bool(setting(config, "publish.search")) if search is None else search
-        self.digits = setting(config, "site.digits")
+        self.search = bool(config["publish.search"]) if search is None else search
+        self.digits = config["site.digits"]
         if self.digits not in arabic.DIGIT_STYLES:
             raise ConfigError(
                 f"site.digits = {self.digits!r} is invalid: expected one of {arabic.DIGIT_STYLES}"
             )
-        self.noindex_unreviewed = bool(setting(config, "publish.noindex_unreviewed"))
-        self.hotlink_images = bool(setting(config, "publish.hotlink_images"))
+        self.noindex_unreviewed = bool(config["publish.noindex_unreviewed"])
+        self.hotlink_images = bool(config["publish.hotlink_images"])
         self.page_size = max(1, config["site.articles_on_home"])
         base = config["site.base_url"].rstrip("/")
         self.site = {
@@ -520,8 +504,3 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def clear_site(out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)

@@ -43,24 +43,22 @@ def _xml(root: ET.Element) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
-def urlset(urls: Iterable[Url]) -> bytes:
-    root = ET.Element("urlset", xmlns=SITEMAP_NS)
+def _locations(root_tag: str, entry_tag: str, urls: Iterable[Url]) -> bytes:
+    root = ET.Element(root_tag, xmlns=SITEMAP_NS)
     for u in urls:
-        el = ET.SubElement(root, "url")
+        el = ET.SubElement(root, entry_tag)
         ET.SubElement(el, "loc").text = u.loc
         if u.lastmod:
             ET.SubElement(el, "lastmod").text = _w3c(u.lastmod)
     return _xml(root)
+
+
+def urlset(urls: Iterable[Url]) -> bytes:
+    return _locations("urlset", "url", urls)
 
 
 def sitemap_index(sitemaps: Iterable[Url]) -> bytes:
-    root = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
-    for u in sitemaps:
-        el = ET.SubElement(root, "sitemap")
-        ET.SubElement(el, "loc").text = u.loc
-        if u.lastmod:
-            ET.SubElement(el, "lastmod").text = _w3c(u.lastmod)
-    return _xml(root)
+    return _locations("sitemapindex", "sitemap", sitemaps)
 
 
 def chunk_path(chunk: int) -> str:

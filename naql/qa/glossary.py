@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-KINDS = ("person", "place", "org", "other")
 
 
 @dataclass(frozen=True)
@@ -24,25 +21,15 @@ class GlossaryEntry:
 def parse_glossary_csv(text: str) -> list[GlossaryEntry]:
     """Entries from CSV text with columns english, arabic, kind, note (header row optional).
 
-    Raises ValueError naming the line of a row without both an English term and an Arabic form.
+    The site glossary's own parser reads it (one format, one set of rules); the first bad row
+    raises ValueError naming its line.
     """
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if rows and [c.strip().lower() for c in rows[0][:2]] == ["english", "arabic"]:
-        header = [c.strip().lower() for c in rows[0]]
-        body = [(i + 2, dict(zip(header, r, strict=False))) for i, r in enumerate(rows[1:])]
-    else:
-        names = ["english", "arabic", "kind", "note"]
-        body = [(i + 1, dict(zip(names, r, strict=False))) for i, r in enumerate(rows)]
-    entries = []
-    for line, row in body:
-        if not any((v or "").strip() for v in row.values()):
-            continue
-        english, arabic = (row.get("english") or "").strip(), (row.get("arabic") or "").strip()
-        if not english or not arabic:
-            raise ValueError(f"glossary line {line}: expected an English term and an Arabic form")
-        kind = (row.get("kind") or "other").strip().lower() or "other"
-        entries.append(GlossaryEntry(english, arabic, kind, (row.get("note") or "").strip()))
-    return entries
+    from naql.translate.glossary import read_csv
+
+    terms, errors = read_csv(io.StringIO(text.lstrip("\ufeff")))
+    if errors:
+        raise ValueError(f"glossary {errors[0]}")
+    return [GlossaryEntry(t.term, t.arabic, t.kind, t.note or "") for t in terms]
 
 
 def load_glossary(path: Path) -> list[GlossaryEntry]:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from naql.translate.glossary import Glossary, Term
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 FIRST_PLACEHOLDER = 101
 
 
