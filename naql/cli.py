@@ -144,23 +144,36 @@ def models_install(source: str, name: str | None, sha256: str | None, source_lan
 
 
 @models.command("list")
-def models_list() -> None:
-    """Installed models, and the catalogue."""
-    from naql.translate.models import CATALOGUE, list_models
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def models_list(fmt: str) -> None:
+    """Installed models with their languages and licence, and the catalogue."""
+    from naql.translate.models import CATALOGUE, describe_entry, describe_model, list_models
 
     config = _site()
-    installed = list_models(config.models_dir)
+    installed = [describe_model(m) for m in list_models(config.models_dir)]
+    catalogue = [describe_entry(e) for e in CATALOGUE.values()]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"installed": installed, "catalogue": catalogue}, ensure_ascii=False, indent=2
+            )
+        )
+        return
     if installed:
         click.echo("installed:")
         for m in installed:
+            licence = m["licence"] or "licence unknown"
+            if m["non_commercial"]:
+                licence += ", NON-COMMERCIAL"
             click.echo(
-                f"  {m.name:<28} {m.layout:<12} {m.source_language}→{m.target_language}  {m.origin}"
+                f"  {m['name']:<28} {m['layout']:<12} {','.join(m['languages'])}→{m['target']}"
+                f"  ({licence})  {m['origin']}"
             )
     else:
         click.echo("no model installed")
     click.echo("catalogue (naql models install NAME):")
-    for entry in CATALOGUE.values():
-        click.echo(f"  {entry.name:<28} {entry.description}")
+    for e in catalogue:
+        click.echo(f"  {e['name']:<28} {','.join(e['languages']) or '-':<22} {e['description']}")
 
 
 @models.command("remove")
@@ -580,6 +593,11 @@ def status(fmt: str) -> None:
     click.echo(
         f"sources: {len(data['sources'])} ({sum(1 for s in data['sources'] if s['last_error'])} with errors)"
     )
+    for name, used in data["engines"].items():
+        click.echo(
+            f"engine {name}: {used['characters']:,} characters sent in {used['requests']:,} requests"
+            f" ({used['characters_today']:,} today, {used['characters_month']:,} this month)"
+        )
     for item in data["held_articles"]:
         click.echo(f"held   #{item['id']} {item['url']}\n       {item['reason']}")
     for item in data["failed_articles"]:
@@ -649,9 +667,23 @@ def _fetch_settings_or_default():  # type: ignore[no-untyped-def]
 
 @cli.command()
 @click.argument("file", default="-", type=click.File("rb"))
-def translate(file: Any) -> None:
-    """Translate English text or an HTML article (FILE, or - for stdin) into Arabic on stdout."""
-    from naql.translate import load_engine
+@click.option(
+    "--engine",
+    "engine_name",
+    default=None,
+    help="Engine to use (see `naql engines list`); default: the first of translate.engines.",
+)
+@click.option(
+    "--from",
+    "language",
+    default=None,
+    help="Source language (default: en, or an HTML page's detected language).",
+)
+def translate(file: Any, engine_name: str | None, language: str | None) -> None:
+    """Translate text or an HTML article (FILE, or - for stdin) into Arabic on stdout."""
+    from naql.translate.engine import TITLE, Document
+    from naql.translate.engines import configured_engines, open_engine
+    from naql.translate.router import Router
     from naql.translate.segment import split_sentences
 
     raw = file.read()
@@ -662,6 +694,7 @@ def translate(file: Any) -> None:
 
         page = extract_article(raw)
         title, paragraphs = page.title, page.paragraphs
+        language = language or page.language
     else:
         text = raw.decode("utf-8", "replace")
         paragraphs = [
@@ -669,24 +702,30 @@ def translate(file: Any) -> None:
         ]
     if not paragraphs and not title:
         raise NaqlError("nothing to translate: the input is empty")
+    language = language or "en"
     config = _site()
-    sentences: list[str] = [title] if title else []
-    shape = []
-    for p in paragraphs:
-        parts = split_sentences(p)
-        shape.append(len(parts))
-        sentences.extend(parts)
-    with load_engine(config) as engine:
-        out = engine.translate(sentences)
-    pos = 0
+    engines = configured_engines(config)
+    if engine_name is None:
+        router = Router(config)
+        names = router.chain(language)
+        engine_name = next((n for n in names if router.offers(n, language)), names[0])
+    if engine_name not in engines:
+        raise NaqlError(f"no engine {engine_name!r} (known: {', '.join(sorted(engines))})")
+    segments: list[str] = [title] if title else []
+    numbers: list[int] = [TITLE] if title else []
+    for n, p in enumerate(paragraphs):
+        parts = split_sentences(p, language)
+        segments.extend(parts)
+        numbers.extend([n] * len(parts))
+    with open_engine(engines[engine_name], config, language) as engine:
+        out = engine.translate_documents([Document(segments, numbers)])[0]
     if title:
         click.echo(out[0] + "\n")
-        pos = 1
-    blocks = []
-    for n in shape:
-        blocks.append(" ".join(out[pos : pos + n]))
-        pos += n
-    click.echo("\n\n".join(blocks))
+    blocks: dict[int, list[str]] = {}
+    for n, text in zip(numbers, out, strict=True):
+        if n != TITLE:
+            blocks.setdefault(n, []).append(text)
+    click.echo("\n\n".join(" ".join(b) for b in blocks.values()))
 
 
 @cli.command()
@@ -747,8 +786,10 @@ def demo(directory: Path, model_source: str | None, port: int, no_serve: bool) -
 
 def _register_check() -> None:
     from naql.qa.cli import check_command
+    from naql.translate.cli import engines_command
 
     cli.add_command(check_command)
+    cli.add_command(engines_command)
 
 
 _register_check()

@@ -12,9 +12,12 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from naql.errors import ConfigError, SiteNotFound
+
+if TYPE_CHECKING:
+    from naql.translate.engines import EngineConfig
 
 CONFIG_NAME = "naql.toml"
 DB_NAME = "naql.db"
@@ -52,7 +55,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch", "concurrency", 4, "Pages fetched at once (at most one per host at a time)."),
     Setting("fetch", "max_attempts", 5, "Attempts at fetching an article before it is marked failed."),
     Setting("fetch", "respect_robots", True, "Honour robots.txt."),
-    Setting("translate", "model", "", "Installed model to use (see `naql models list`); empty = the only or first installed en→ar model."),
+    Setting("translate", "engines", [], "Engines to try in order (names of [engines.NAME] tables, installed models, or \"local\" = the installed model for the article's language); empty = [\"local\"]."),
+    Setting("translate", "routes", {}, "Engine order per source language or per source host, e.g. {fr = [\"deepl\", \"local\"], \"example.com\" = [\"llm\"]}; a host wins over a language, a language over translate.engines."),
+    Setting("translate", "model", "", "Installed model the \"local\" engine uses (see `naql models list`); empty = the first installed model for the article's language."),
     Setting("translate", "compute_type", "int8", "CTranslate2 compute type (int8, int8_float32, float32, ...)."),
     Setting("translate", "inter_threads", 0, "Batches translated in parallel; 0 = number of CPU cores."),
     Setting("translate", "intra_threads", 1, "Threads per batch."),
@@ -82,9 +87,13 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 class Config:
     """Validated settings of one site, with the site folder they belong to."""
 
-    def __init__(self, root: Path, values: dict[str, Any]):
+    def __init__(
+        self, root: Path, values: dict[str, Any], engines: dict[str, EngineConfig] | None = None
+    ):
         self.root = root
         self._values = values
+        #: the `[engines.NAME]` tables, validated (see naql.translate.engines)
+        self.engines: dict[str, EngineConfig] = engines or {}
 
     def get(self, name: str) -> Any:
         return self._values[name]
@@ -129,9 +138,19 @@ def _check_type(setting: Setting, value: Any) -> Any:
 
 def parse_config(root: Path, data: dict[str, Any]) -> Config:
     values = {s.name: s.default for s in SETTINGS}
+    engines: dict[str, EngineConfig] = {}
     for section, body in data.items():
         if not isinstance(body, dict):
             raise ConfigError(f"[{section}] in {CONFIG_NAME} must be a table")
+        if section == "engines":
+            from naql.translate.engines import parse_engine
+
+            for name, table in body.items():
+                try:
+                    engines[name] = parse_engine(name, table, root)
+                except ConfigError as exc:
+                    raise ConfigError(f"{exc} in {root / CONFIG_NAME}") from None
+            continue
         for key, value in body.items():
             name = f"{section}.{key}"
             setting = _BY_NAME.get(name)
@@ -145,16 +164,31 @@ def parse_config(root: Path, data: dict[str, Any]) -> Config:
             Thresholds.from_mapping(values["check.thresholds"])
         except ValueError as exc:
             raise ConfigError(f"check.thresholds in {root / CONFIG_NAME}: {exc}") from None
+    _check_routes(root, values)
     for name, setting in _BY_NAME.items():
         env = os.environ.get("NAQL_" + name.replace(".", "_").upper())
         if env is not None and not isinstance(setting.default, dict):
             values[name] = _check_type(setting, _coerce_env(setting, env))
-    return Config(root, values)
+    return Config(root, values, engines)
+
+
+def _check_routes(root: Path, values: dict[str, Any]) -> None:
+    """Engine lists are lists of names; which names exist is checked when the stage routes."""
+    lists = {"translate.engines": values["translate.engines"]}
+    for key, value in values["translate.routes"].items():
+        lists[f"translate.routes.{key}"] = value
+    for name, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+            raise ConfigError(
+                f"{name} = {value!r} in {root / CONFIG_NAME} is invalid: expected a list of engine names"
+            )
 
 
 def _coerce_env(setting: Setting, raw: str) -> Any:
     kind = type(setting.default)
     try:
+        if kind is list:
+            return [x.strip() for x in raw.split(",") if x.strip()]
         if kind is bool:
             if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
                 raise ValueError(raw)
@@ -202,6 +236,8 @@ def _toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, dict):
         return "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)
 
 

@@ -44,3 +44,15 @@ class ModelError(NaqlError):
 
 class TranslationError(NaqlError):
     """The engine failed to translate."""
+
+
+class EngineUnavailable(TranslationError):
+    """The engine cannot take work now (auth, quota, budget, outage, timeout, unsupported language).
+
+    The translate stage passes the articles to the next engine of their route; a plain
+    TranslationError is about the input instead, and only that article moves on.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after

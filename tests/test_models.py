@@ -131,3 +131,116 @@ def test_ctrl_c_during_download_leaves_nothing(
     assert proc.returncode == 130 and "interrupted" in err
     assert list((site / "models").iterdir()) == []
     assert "no model installed" in run_naql("models", "list", cwd=site).stdout
+
+
+# -- multilingual models: what their publishers state, the catalogue ---------------------------
+
+ITC_README = """# opusTCv20210807_transformer-big_2022-08-09.zip
+
+* dataset: opusTCv20210807
+* model: transformer-big
+* source language(s): arg cat fra glg ita lad lad_Latn lat_Latn mol osp_Latn pob por ron spa
+* target language(s): ajp apc ara arq ary arz
+* raw source language(s): arg cat fra glg ita lad lat mol osp pob por ron spa
+* a sentence initial language token is required in the form of `>>id<<` (id = valid target language ID)
+"""
+
+
+def test_release_languages_from_readme_and_yaml(tmp_path: Path) -> None:
+    from naql.translate.models import _licence_of, _release_languages
+
+    (tmp_path / "README.md").write_text(ITC_README, encoding="utf-8")
+    sources, targets = _release_languages(tmp_path)
+    # ISO 639-1 where the language has one (lad, osp: none); pob -> pt, mol -> ro; order kept.
+    assert sources == ["an", "ca", "fr", "gl", "it", "la", "ro", "pt", "es"]
+    assert targets == ["ar"]
+    yml = tmp_path / "yml"
+    yml.mkdir()
+    (yml / "opus-2021-02-23.yml").write_text(
+        "release: deu-ara/opus-2021-02-23.zip\nsource-languages:\n   - deu\n"
+        "target-languages:\n   - afb\n   - ara\n",
+        encoding="utf-8",
+    )
+    assert _release_languages(yml) == (["de"], ["ar"])
+    assert _release_languages(tmp_path / "yml" / "nothing") == ([], [])
+    (yml / "LICENSE").write_text("All OPUS-MT models are released under a CC-BY 4.0 license.\n")
+    assert _licence_of(yml) == "CC-BY-4.0"
+
+
+def test_from_option_names_languages_the_model_does_not(tmp_path: Path) -> None:
+    ct2 = tinymodel.build_ct2_dir(tmp_path / "ct2-tiny", size="tiny")
+    (ct2 / "README.md").unlink(missing_ok=True)
+    model = install(str(ct2), tmp_path / "models", source_language="fr, es", progress=False)
+    assert model.source_languages == ["fr", "es"] and model.source_language == "fr"
+
+
+def test_nllb_folder_refused_without_what_it_needs(tmp_path: Path) -> None:
+    import json
+
+    folder = tinymodel.build_multilingual_ct2_dir(tmp_path / "nllb", size="tiny", family="nllb")
+    (folder / "sentencepiece.bpe.model").rename(tmp_path / "spm.model")
+    with pytest.raises(ModelError, match="a tokenizer.json is not enough"):
+        install(str(folder), tmp_path / "models", progress=False)
+    (tmp_path / "spm.model").rename(folder / "sentencepiece.bpe.model")
+    vocab_path = folder / "shared_vocabulary.json"
+    vocab = json.loads(vocab_path.read_text(encoding="utf-8"))
+    vocab[vocab.index("arb_Arab")] = "ary_Arab"  # Moroccan, not Standard Arabic
+    vocab_path.write_text(json.dumps(vocab), encoding="utf-8")
+    with pytest.raises(ModelError, match="no Arabic token"):
+        install(str(folder), tmp_path / "models", progress=False)
+    assert list_models(tmp_path / "models") == []
+
+
+def test_catalogue_entries_say_what_they_are() -> None:
+    from naql.translate.models import CATALOGUE, DEFAULT_MODEL, describe_entry, suggest_model
+
+    for entry in CATALOGUE.values():
+        assert entry.url.startswith("https://") and entry.size and entry.licence
+        assert describe_entry(entry)["licence"] == entry.licence
+    nllb = CATALOGUE["nllb-200-600m"]
+    assert nllb.licence == "CC-BY-NC-4.0" and nllb.non_commercial
+    assert "NON-COMMERCIAL" in nllb.description and describe_entry(nllb)["non_commercial"]
+    assert {f for f, _ in nllb.files} >= {"model.bin", "sentencepiece.bpe.model"}
+    assert not CATALOGUE[DEFAULT_MODEL].non_commercial
+    assert {"fr", "es", "it", "pt"} <= set(CATALOGUE["opus-mt-itc-ar"].languages)
+    assert suggest_model("en") == DEFAULT_MODEL and suggest_model("fr") == "opus-mt-itc-ar"
+    assert suggest_model("de") == "opus-mt-de-ar" and suggest_model("fa") == "nllb-200-600m"
+
+
+def test_catalogue_folder_of_files_over_http(
+    tmp_path: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from naql.translate import models as models_module
+    from naql.translate.models import CatalogueEntry, describe_model
+
+    folder = tinymodel.build_multilingual_ct2_dir(tmp_path / "nllb", size="tiny", family="nllb")
+    names = sorted(p.name for p in folder.iterdir())
+    for name in names:
+        server.add(
+            f"/nllb/{name}", (folder / name).read_bytes(), content_type="application/octet-stream"
+        )
+    digest = hashlib.sha256((folder / "model.bin").read_bytes()).hexdigest()
+    entry = CatalogueEntry(
+        "nllb-test",
+        f"{server.url}/nllb",
+        "test NLLB; licence CC-BY-NC-4.0",
+        (),
+        "1 MB",
+        "CC-BY-NC-4.0",
+        files=tuple((n, digest if n == "model.bin" else None) for n in names),
+    )
+    monkeypatch.setitem(models_module.CATALOGUE, "nllb-test", entry)
+    model = install("nllb-test", tmp_path / "models", progress=False)
+    assert model.family == "nllb" and model.origin == f"{server.url}/nllb"
+    assert describe_model(model)["non_commercial"] is True
+    assert all(server.hits(f"/nllb/{n}") == 1 for n in names)
+
+    bad = CatalogueEntry("nllb-bad", entry.url, "", (), "", "", files=(("model.bin", "0" * 64),))
+    monkeypatch.setitem(models_module.CATALOGUE, "nllb-bad", bad)
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        install("nllb-bad", tmp_path / "models", progress=False)
+    with pytest.raises(ModelError, match="--sha256 checks a single download"):
+        install("nllb-test", tmp_path / "models", sha256="0" * 64, progress=False)
+    assert [m.name for m in list_models(tmp_path / "models")] == ["nllb-test"]

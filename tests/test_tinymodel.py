@@ -112,3 +112,65 @@ def test_marian_vocab_round_trip(tmp_path: Path, token: str) -> None:
     tokens = ["</s>", "<unk>", token]
     tinymodel.write_marian_vocab(tokens, tmp_path / "v.yml")  # raises on mismatch
     assert yaml.safe_load((tmp_path / "v.yml").read_text(encoding="utf-8"))[token] == 2
+
+
+def test_multi_source_release_lists_its_sources(tmp_path: Path) -> None:
+    zip_path = tinymodel.build_opus_mt_release(
+        tmp_path, size="tiny", sources=("fra", "ita", "spa"), zip_name="itc-tiny.zip"
+    )
+    with zipfile.ZipFile(zip_path) as zf:
+        readme = zf.read("README.md").decode("utf-8")
+        zf.extractall(tmp_path / "release")
+    assert "* source language(s): fra ita spa\n" in readme
+    assert "* target language(s): ara" in readme
+    release = tmp_path / "release"
+    ctranslate2.converters.OpusMTConverter(str(release)).convert(str(tmp_path / "ct2"))
+    src = spm.SentencePieceProcessor(model_file=str(release / "source.spm"))
+    tgt = spm.SentencePieceProcessor(model_file=str(release / "target.spm"))
+    translator = ctranslate2.Translator(str(tmp_path / "ct2"), device="cpu")
+    for text in (
+        "Le gouvernement a annoncé mardi un plan de soutien aux agriculteurs.",
+        "El Gobierno aprobó el martes un paquete de ayudas para los agricultores.",
+    ):
+        pieces = src.encode(text, out_type=str)
+        result = translator.translate_batch(
+            [[">>ara<<", *pieces]], max_decoding_length=MAX_LEN, beam_size=1
+        )
+        hyp = result[0].hypotheses[0]
+        assert len(hyp) == len(pieces) and _arabic_share(tgt.decode_pieces(hyp)) > 0.8
+
+
+@pytest.mark.parametrize(
+    ("family", "source_token", "arabic_token"),
+    [("nllb", "fra_Latn", "arb_Arab"), ("m2m100", "__fr__", "__ar__")],
+)
+def test_multilingual_ct2_dir_decodes(
+    tmp_path: Path, family: str, source_token: str, arabic_token: str
+) -> None:
+    out = tinymodel.build_multilingual_ct2_dir(tmp_path / family, size="tiny", family=family)
+    assert {p.name for p in out.iterdir()} == {
+        "model.bin",
+        "config.json",
+        "shared_vocabulary.json",
+        "sentencepiece.bpe.model",
+    }
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["add_source_eos"] is False and config["decoder_start_token"] == "</s>"
+    vocab = json.loads((out / "shared_vocabulary.json").read_text(encoding="utf-8"))
+    assert vocab[:4] == ["<s>", "<pad>", "</s>", "<unk>"]
+    assert source_token in vocab and arabic_token in vocab
+
+    sp = spm.SentencePieceProcessor(model_file=str(out / "sentencepiece.bpe.model"))
+    translator = ctranslate2.Translator(str(out), device="cpu", compute_type="int8")
+    pieces = [sp.encode(s, out_type=str) for s in SENTENCES]
+    results = translator.translate_batch(
+        [[source_token, *p, "</s>"] for p in pieces],
+        target_prefix=[[arabic_token]] * len(pieces),
+        max_decoding_length=MAX_LEN,
+        beam_size=2,
+    )
+    for p, r in zip(pieces, results, strict=True):
+        hyp = r.hypotheses[0]
+        assert hyp[0] == arabic_token  # the forced prefix comes back first
+        assert len(hyp) == 1 + len(p)  # then one piece per source piece, and it stops
+        assert _arabic_share(sp.decode_pieces(hyp[1:])) > 0.8

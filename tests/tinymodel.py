@@ -4,17 +4,26 @@ This module is test infrastructure.  Tests and bench scripts import it as ``tiny
 after putting the ``tests`` directory on ``sys.path``, so it uses no package-relative
 imports and does not depend on naql itself.
 
-Three layouts are produced, all without torch and all deterministic (fixed seeds,
+Four layouts are produced, all without torch and all deterministic (fixed seeds,
 fixed zip timestamps):
 
 * :func:`build_opus_mt_release` -- a Marian/OPUS-MT release zip as OPUS-MT publishes
   them (``decoder.yml``, ``*.npz``, ``*.vocab.yml``, ``source.spm``, ``target.spm``,
-  ``README.md``, ``LICENSE``).
+  ``README.md``, ``LICENSE``).  ``sources=("fra", "ita", "spa")`` makes a multi-source
+  release like Tatoeba's ``itc-ara`` (its README lists the source languages; no source
+  token is needed).
 * :func:`build_ct2_dir` -- that release already converted to a CTranslate2 model
   directory, with ``source.spm`` and ``target.spm`` copied next to ``model.bin``.
 * :func:`build_argos_package` -- an Argos Translate ``.argosmodel`` zip with one
   top-level folder holding ``metadata.json``, ``model/`` (CTranslate2),
   a single shared ``sentencepiece.model`` and ``README.md``.
+* :func:`build_multilingual_ct2_dir` -- a CTranslate2 folder shaped like an NLLB-200
+  (or M2M-100) conversion by ``ct2-transformers-converter``: one shared vocabulary holding
+  the SentencePiece pieces and the language tokens (``fra_Latn`` ... ``arb_Arab``, or
+  ``__fr__`` ... ``__ar__``), one ``sentencepiece.bpe.model``, and a ``config.json`` with
+  ``add_source_eos: false`` and ``decoder_start_token: "</s>"``.  Input is
+  ``[src_lang_token] + pieces + ["</s>"]``, decoded with ``target_prefix=[["arb_Arab"]]``
+  (or ``[["__ar__"]]``); the output starts with that prefix.
 
 The weights are random (seeded) noise except for a small hand-built structure, described
 above ``_NOISE`` below: the last decoder layer attends monotonically from output step t to
@@ -30,7 +39,11 @@ then (for a multi-target release) prepend the literal token ``">>ara<<"``.  Do n
 ``</s>``: the converted model's ``config.json`` has ``add_source_eos: true`` so
 CTranslate2 appends it.  Decode the output tokens with ``target.spm.decode_pieces``.
 
-Run ``python tests/tinymodel.py OUTDIR [--size tiny|base]`` to build all three layouts.
+Text for SentencePiece training: FLORES-200 dev (English, Arabic) from the shared data dir,
+and a few dozen French and Spanish news sentences written for these tests
+(``tests/fixtures/tinymodel/``).
+
+Run ``python tests/tinymodel.py OUTDIR [--size tiny|base]`` to build all four layouts.
 """
 
 from __future__ import annotations
@@ -57,6 +70,25 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 FLORES_DIR = SHARED_DIR / "data" / "parallel" / "flores200-dev"
 ENG_FILE = FLORES_DIR / "eng_Latn.dev"
 ARB_FILE = FLORES_DIR / "arb_Arab.dev"
+FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "tinymodel"
+CORPUS_FILES = {
+    "en": ENG_FILE,
+    "ar": ARB_FILE,
+    "fr": FIXTURE_DIR / "fra_Latn.txt",
+    "es": FIXTURE_DIR / "spa_Latn.txt",
+}
+#: ISO 639-3 codes as OPUS-MT READMEs write them -> the corpus to train on (when there is one)
+OPUS_CODES = {"eng": "en", "fra": "fr", "spa": "es", "ara": "ar"}
+#: Language tokens of the multilingual families, for the languages tinymodel knows.
+NLLB_TOKENS = {
+    "en": "eng_Latn",
+    "fr": "fra_Latn",
+    "es": "spa_Latn",
+    "de": "deu_Latn",
+    "ru": "rus_Cyrl",
+    "zh": "zho_Hans",
+    "ar": "arb_Arab",
+}
 
 #: Language-label tokens OPUS-MT multi-target en->ar models carry (``>>ara<<`` is MSA).
 TARGET_LANGUAGE_TOKENS = (">>ara<<", ">>arz<<", ">>apc<<", ">>acm<<", ">>ary<<")
@@ -105,8 +137,8 @@ def _size(size: str) -> SizeSpec:
 
 
 def read_corpus(lang: str, lines: int | None = None) -> list[str]:
-    """Return FLORES-200 dev lines for ``lang`` ("en" or "ar"), optionally the first N."""
-    path = {"en": ENG_FILE, "ar": ARB_FILE}[lang]
+    """Return the training lines for ``lang`` ("en", "ar", "fr" or "es"), optionally the first N."""
+    path = CORPUS_FILES[lang]
     if not path.is_file():
         raise FileNotFoundError(
             f"tinymodel needs the FLORES-200 dev text at {path} (the shared data dir "
@@ -393,13 +425,14 @@ def write_marian_npz(
 ) -> Path:
     """Write a Marian post-norm transformer npz (tied embeddings, "random" weights).
 
-    ``tokens`` is the Marian vocabulary (``</s>`` first).  ``banned`` pieces get a
+    ``tokens`` is the Marian vocabulary (``</s>`` first for OPUS-MT; anywhere for the
+    NLLB/M2M shapes, which start with ``<s> <pad> </s> <unk>``).  ``banned`` pieces get a
     strongly negative output bias.  ``offset`` is how many source tokens precede the
     text (1 for a ``>>ara<<`` label): decoder step t copies source position t+offset.
     """
     spec = _size(size)
-    if tokens[0] != "</s>":
-        raise ValueError("Marian vocabularies start with </s>")
+    if "</s>" not in tokens:
+        raise ValueError("the vocabulary has no </s>")
     rng = np.random.default_rng(seed)
     d, V = spec.dim, len(tokens)
     params: dict[str, np.ndarray] = {}
@@ -473,12 +506,21 @@ FLORES-200 dev set (CC BY-SA 4.0).
 """
 
 
-def _write_opus_release_dir(out: Path, size: str, multi_target: bool) -> None:
+def _source_lines(sources: tuple[str, ...], lines: int | None) -> list[str]:
+    corpora = [OPUS_CODES[c] for c in sources if c in OPUS_CODES]
+    if not corpora:
+        raise ValueError(f"tinymodel has no training text for any of {sources}")
+    return [ln for lang in corpora for ln in read_corpus(lang, lines)]
+
+
+def _write_opus_release_dir(
+    out: Path, size: str, multi_target: bool, sources: tuple[str, ...] = ("eng",)
+) -> None:
     spec = _size(size)
     npz_name, vocab_name = _opus_names(size)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tinymodel-spm-") as tmp:
-        src_model = train_spm(read_corpus("en", spec.lines), Path(tmp) / "source", spec.vocab)
+        src_model = train_spm(_source_lines(sources, spec.lines), Path(tmp) / "source", spec.vocab)
         tgt_model = train_spm(read_corpus("ar", spec.lines), Path(tmp) / "target", spec.vocab)
         shutil.copyfile(src_model, out / "source.spm")
         shutil.copyfile(tgt_model, out / "target.spm")
@@ -524,7 +566,7 @@ def _write_opus_release_dir(out: Path, size: str, multi_target: bool) -> None:
     )
     (out / "README.md").write_text(
         f"# {npz_name.split('.transformer')[0]}.zip (naql test fixture: random weights)\n\n"
-        f"* dataset: opus\n* model: transformer-align\n* source language(s): eng\n"
+        f"* dataset: opus\n* model: transformer-align\n* source language(s): {' '.join(sources)}\n"
         f"* target language(s): {'ara arz apc acm ary' if multi_target else 'ara'}\n"
         f"* pre-processing: normalization + SentencePiece (spm{spec.vocab},spm{spec.vocab})\n"
         f"{label}* size: {size} ({spec.layers}+{spec.layers} layers, d={spec.dim})\n",
@@ -539,14 +581,19 @@ def build_opus_mt_release(
     size: str = "tiny",
     multi_target: bool = True,
     zip_name: str = "opus-tiny.zip",
+    sources: tuple[str, ...] = ("eng",),
 ) -> Path:
-    """Build an OPUS-MT release zip (flat: decoder.yml, npz, vocab.yml, spm, README, LICENSE)."""
+    """Build an OPUS-MT release zip (flat: decoder.yml, npz, vocab.yml, spm, README, LICENSE).
+
+    ``sources`` are the ISO 639-3 codes the README lists as source languages; the source
+    SentencePiece model is trained on those tinymodel has text for (eng, fra, spa).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     zip_path = out_dir / zip_name
     with tempfile.TemporaryDirectory(prefix="tinymodel-opus-") as tmp:
         release = Path(tmp) / "release"
-        _write_opus_release_dir(release, size, multi_target)
+        _write_opus_release_dir(release, size, multi_target, tuple(sources))
         _zip_dir(release, zip_path)
     return zip_path
 
@@ -572,6 +619,69 @@ def build_ct2_dir(out_dir: Path, *, size: str = "tiny", multi_target: bool = Fal
         _convert_marian(release, out_dir)
         for name in ("source.spm", "target.spm"):
             shutil.copyfile(release / name, out_dir / name)
+    return out_dir
+
+
+# --------------------------------------------------------------------------- NLLB / M2M-100
+
+
+def _multilingual_converter(model_path: Path, vocab_path: Path):
+    """A MarianConverter whose TransformerSpec gets the config of a Transformers conversion."""
+    from ctranslate2.converters.marian import MarianConverter
+
+    class _Converter(MarianConverter):
+        def _load(self):
+            spec = super()._load()
+            # As ct2-transformers-converter writes NLLB / M2M-100: the caller adds </s> (the
+            # Hugging Face tokenizer does), and decoding starts from </s>.
+            spec.config.add_source_eos = False
+            spec.config.decoder_start_token = "</s>"
+            return spec
+
+    return _Converter(str(model_path), [str(vocab_path), str(vocab_path)])
+
+
+def language_token(family: str, lang: str) -> str:
+    """The token a multilingual family uses for an ISO 639-1 language."""
+    return NLLB_TOKENS[lang] if family == "nllb" else f"__{lang}__"
+
+
+def build_multilingual_ct2_dir(
+    out_dir: Path,
+    *,
+    size: str = "tiny",
+    family: str = "nllb",
+    languages: tuple[str, ...] = ("en", "fr", "es", "de", "ar"),
+) -> Path:
+    """Build a CTranslate2 folder shaped like NLLB-200 (``family="nllb"``) or M2M-100
+    (``family="m2m100"``) converted by ct2-transformers-converter.  Returns ``out_dir``.
+
+    Files: ``model.bin``, ``config.json``, ``shared_vocabulary.json`` (``<s> <pad> </s> <unk>``,
+    the pieces, the language tokens, then ``<mask>`` / made-up words as in the real
+    vocabularies) and ``sentencepiece.bpe.model`` (one model for every language).
+    """
+    if family not in ("nllb", "m2m100"):
+        raise ValueError(f"unknown family {family!r}; expected 'nllb' or 'm2m100'")
+    spec = _size(size)
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="tinymodel-multi-") as tmp:
+        tmp = Path(tmp)
+        lines = [
+            ln for lang in languages if lang in CORPUS_FILES for ln in read_corpus(lang, spec.lines)
+        ]
+        joint = train_spm(lines, tmp / "joint", spec.vocab * 2)
+        tokens = ["<s>", "<pad>", "</s>", "<unk>"]
+        tokens += [p for p in spm_pieces(joint) if p not in tokens]
+        tokens += [language_token(family, lang) for lang in languages]
+        tokens += ["<mask>"] if family == "nllb" else ["madeupword0000", "madeupword0001"]
+        write_marian_vocab(tokens, tmp / "vocab.yml")
+        # Source: [lang token, p1..pn, </s>]; target: [</s> start, arb_Arab prefix, y1..yn]:
+        # decoder step t (t >= 1) copies source position t, so offset 0.
+        write_marian_npz(tmp / "model.npz", tokens, size=size, offset=0)
+        _multilingual_converter(tmp / "model.npz", tmp / "vocab.yml").convert(
+            str(out_dir), quantization=None, force=True
+        )
+        shutil.copyfile(joint, out_dir / "sentencepiece.bpe.model")
     return out_dir
 
 
@@ -652,6 +762,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda: build_opus_mt_release(out, size=args.size, zip_name=f"opus-{args.size}.zip"),
         ),
         ("ct2 dir", lambda: build_ct2_dir(out / f"ct2-{args.size}", size=args.size)),
+        (
+            "nllb ct2 dir",
+            lambda: build_multilingual_ct2_dir(out / f"nllb-{args.size}", size=args.size),
+        ),
         (
             "argos package",
             lambda: build_argos_package(

@@ -21,7 +21,10 @@ def sample_articles() -> list[dict[str, Any]]:
 
 def load_sample(ctx: Context) -> int:
     """Store the sample as extracted articles (no network needed); returns how many were new."""
+    from naql.translate.router import Router
+
     languages = languages_with_models(ctx.config.models_dir)
+    router = Router(ctx.config)
     added = 0
     with ctx.store.session() as s:
         for item in sample_articles():
@@ -39,6 +42,6 @@ def load_sample(ctx: Context) -> int:
             s.add(article)
             s.flush()
             article.segments = make_segments(article)
-            _hold_unless_translatable(article, languages)
+            _hold_unless_translatable(article, router, languages)
             added += 1
     return added

@@ -12,15 +12,14 @@ import hashlib
 import logging
 import random
 import re
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -31,17 +30,17 @@ from naql.errors import (
     FetchError,
     NaqlError,
     RobotsDisallowed,
-    TranslationError,
 )
 from naql.ingest.feeds import looks_like_feed, parse_feed
 from naql.ingest.fetcher import Fetcher, Response, settings_from_config
 from naql.ingest.urls import canonical_url
 from naql.store import Article, Segment, Source, State, Store
-from naql.store.models import TITLE_PARAGRAPH, MemoryEntry, utcnow
+from naql.store.models import TITLE_PARAGRAPH, utcnow
 
 if TYPE_CHECKING:
     from naql.enrich.dedup import DuplicateIndex
     from naql.translate.engine import Engine
+    from naql.translate.router import Router
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -312,14 +311,20 @@ def make_segments(article: Article) -> list[Segment]:
     return segments
 
 
-def _hold_unless_translatable(article: Article, languages: set[str]) -> bool:
-    if article.language in languages:
+def _hold_unless_translatable(article: Article, router: Router, languages: set[str]) -> bool:
+    if router.can_take(article.language, article.url):
         return False
+    language = article.language or "undetected language"
+    chain = router.chain(article.language or "", article.url)
     article.state = State.HELD.value
-    article.held_reason = (
-        f"no installed model translates {article.language or 'undetected language'} into Arabic"
-        + ("" if languages else " (no model is installed: run `naql models install opus-mt-en-ar`)")
-    )
+    if all(router.engines[name].kind == "ctranslate2" for name in chain if name in router.engines):
+        article.held_reason = f"no installed model translates {language} into Arabic" + (
+            "" if languages else " (no model is installed: run `naql models install opus-mt-en-ar`)"
+        )
+    else:
+        article.held_reason = (
+            f"no engine of its route ({', '.join(chain)}) translates {language} into Arabic"
+        )
     return True
 
 
@@ -327,15 +332,17 @@ def extract_articles(ctx: Context) -> StageResult:
     from naql.extract import extract_article
     from naql.pipeline.enrich import load_duplicate_index, place
     from naql.translate.models import languages_with_models
+    from naql.translate.router import Router
 
     result = StageResult("extract")
     languages = languages_with_models(ctx.config.models_dir)
+    router = Router(ctx.config)
     with ctx.store.session() as s:
-        # Articles held only for want of a model go back in line once one is installed.
+        # Articles held only for want of an engine go back in line once one can take them.
         for article in s.scalars(
             select(Article).where(Article.state == State.HELD.value, Article.verdict.is_(None))
         ):
-            if article.language in languages:
+            if router.can_take(article.language, article.url):
                 article.state, article.held_reason = State.EXTRACTED.value, None
         todo = _ids_in(s, State.FETCHED)
     duplicates: DuplicateIndex | None = None  # loaded on first use: one story from many sources
@@ -388,7 +395,7 @@ def extract_articles(ctx: Context) -> StageResult:
                 result.extra["duplicates"] = result.extra.get("duplicates", 0) + 1
                 continue
             article.segments = make_segments(article)
-            if _hold_unless_translatable(article, languages):
+            if _hold_unless_translatable(article, router, languages):
                 result.held += 1
                 continue
             article.state = State.EXTRACTED.value
@@ -396,152 +403,7 @@ def extract_articles(ctx: Context) -> StageResult:
     return result
 
 
-# -- translate --------------------------------------------------------------------------------
-
-
-def translate_articles(
-    ctx: Context, engine_factory: Callable[[str], Engine] | None = None
-) -> StageResult:
-    """Translate every untranslated segment of extracted articles, in large batches across articles."""
-    from naql.translate import load_engine
-
-    factory = engine_factory or (lambda language: load_engine(ctx.config, language))
-    result = StageResult("translate")
-    with ctx.store.session() as s:
-        rows = list(
-            s.execute(
-                select(Article.language, func.count(Segment.id))
-                .join(Segment, Segment.article_id == Article.id)
-                .where(Article.state == State.EXTRACTED.value, Segment.translation.is_(None))
-                .group_by(Article.language)
-            )
-        )
-    sentences, seconds = 0, 0.0
-    for language, count in rows:
-        with (
-            factory(language) as engine,
-            ctx.bar(total=count, desc=f"translating ({language}→ar)", unit="sentence") as bar,
-        ):
-            n, t, failed = _translate_language(ctx, engine, language, bar)
-        sentences, seconds, result.failed = sentences + n, seconds + t, result.failed + failed
-    # Articles whose segments are all translated move on (also those finished by an earlier, killed run).
-    with ctx.store.session() as s:
-        pending = select(Segment.article_id).where(Segment.translation.is_(None))
-        done = select(Article).where(
-            Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
-        )
-        for article in s.scalars(done):
-            title = next(
-                (seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None
-            )
-            article.title_ar = title.translation if title else None
-            article.state = State.TRANSLATED.value
-            result.done += 1
-    result.extra.update(sentences=sentences, seconds=seconds)
-    return result
-
-
-def _translate_language(
-    ctx: Context, engine: Engine, language: str, bar: tqdm
-) -> tuple[int, float, int]:
-    """Translate pending segments of one language chunk by chunk; returns (sentences, seconds, failed articles)."""
-    from naql.translate.glossary import load_glossary, upsert
-    from naql.translate.relay import SegmentTranslator, memory_key
-
-    chunk = ctx.config["translate.chunk_sentences"]
-    total, elapsed, failed = 0, 0.0, 0
-    while True:
-        with ctx.store.session() as s:
-            batch = s.execute(
-                select(Segment.id, Segment.article_id, Segment.source)
-                .join(Article, Segment.article_id == Article.id)
-                .where(
-                    Article.state == State.EXTRACTED.value,
-                    Article.language == language,
-                    Segment.translation.is_(None),
-                )
-                .order_by(Segment.article_id, Segment.paragraph, Segment.sentence)
-                .limit(chunk)
-            ).all()
-            if not batch:
-                return total, elapsed, failed
-            glossary = load_glossary(s)
-            keys = {memory_key(row.source) for row in batch}
-            memory = dict(
-                s.execute(
-                    select(MemoryEntry.key, MemoryEntry.translation).where(
-                        MemoryEntry.key.in_(keys)
-                    )
-                ).all()
-            )
-        translator = SegmentTranslator(
-            engine,
-            glossary,
-            memory=memory,
-            quote_style=ctx.config["translate.quote_style"],
-            unify=ctx.config["translate.consistent_names"],
-        )
-        started = time.perf_counter()
-        try:
-            results: list[Any] = translator.translate([row.source for row in batch])
-        except TranslationError:
-            # Isolate the article(s) the engine chokes on; the rest of the chunk goes on.
-            results, bad = _translate_one_by_one(translator, batch)
-            failed += _fail_articles(ctx, bad)
-        elapsed += time.perf_counter() - started
-        rows = [
-            {
-                "id": row.id,
-                "translation": r.text,
-                "origin": r.origin,
-                "findings": r.findings or None,
-            }
-            for row, r in zip(batch, results, strict=True)
-            if r is not None
-        ]
-        with ctx.store.session() as s:
-            if rows:
-                s.execute(update(Segment), rows)
-            s.execute(
-                update(Article)
-                .where(Article.id.in_({row.article_id for row in batch}))
-                .values(engine=engine.name, model=engine.model)
-            )
-            for term in translator.new_names:
-                upsert(s, term)
-        for key, value in vars(translator.stats).items():
-            ctx_stats = ctx.stats.setdefault(key, 0)
-            ctx.stats[key] = ctx_stats + value
-        total += len(rows)
-        bar.update(len(batch))
-
-
-def _translate_one_by_one(translator: Any, batch: list[Any]) -> tuple[list[Any], dict[int, str]]:
-    by_article: dict[int, list[int]] = {}
-    for i, row in enumerate(batch):
-        by_article.setdefault(row.article_id, []).append(i)
-    out: list[Any] = [None] * len(batch)
-    bad: dict[int, str] = {}
-    for article_id, positions in by_article.items():
-        try:
-            for i, seg in zip(
-                positions, translator.translate([batch[i].source for i in positions]), strict=True
-            ):
-                out[i] = seg
-        except TranslationError as exc:
-            bad[article_id] = str(exc)
-    return out, bad
-
-
-def _fail_articles(ctx: Context, errors: dict[int, str]) -> int:
-    with ctx.store.session() as s:
-        for article_id, message in errors.items():
-            article = s.get(Article, article_id)
-            if article is not None:
-                _record_failure(
-                    ctx, article, TranslationError(f"translation failed: {message}"), final=True
-                )
-    return len(errors)
+# -- translate: naql/pipeline/translate.py -----------------------------------------------------
 
 
 # -- enrich -----------------------------------------------------------------------------------
@@ -555,8 +417,9 @@ def enrich_articles(
     from naql.enrich.quotes import extract_quotes
     from naql.enrich.tags import AliasTable, arabic_names, extract_tags
     from naql.pipeline.enrich import store_quotes, store_tags
-    from naql.translate import load_engine
+    from naql.translate.cache import CachedEngine
     from naql.translate.glossary import load_glossary, upsert
+    from naql.translate.router import Router, record_usage
 
     result = StageResult("enrich")
     with ctx.store.session() as s:
@@ -566,15 +429,34 @@ def enrich_articles(
         glossary = load_glossary(s)
     nlp = load_nlp(ctx.config["enrich.ner_model"])
     aliases = AliasTable.from_glossary(glossary)
-    engines: dict[str, Engine] = {}
+    router = Router(ctx.config, engine_factory)
 
     def translate_for(language: str) -> Callable[[list[str]], list[str]]:
         def translate(names: list[str]) -> list[str]:
-            if language not in engines:
-                engines[language] = (
-                    engine_factory or (lambda lang: load_engine(ctx.config, lang))
-                )(language)
-            return engines[language].translate(names)
+            # Cached like the articles' segments (nothing paid twice) and counted against the
+            # engine's budget; a failure leaves the tags unnamed in Arabic for now, never blocks.
+            try:
+                engine = router.first(language)
+                name = engine.config_name or engine.name
+                cached = CachedEngine(
+                    engine,
+                    ctx.store,
+                    language,
+                    lambda n: _check_budget(ctx, router, name, n),
+                )
+                forms = cached.translate(names)
+            except NaqlError as exc:
+                log.warning("tag names in %s not translated: %s", language, exc)
+                return [""] * len(names)
+            with ctx.store.session() as s:
+                record_usage(
+                    s,
+                    name,
+                    characters=cached.usage.characters,
+                    requests=0,
+                    segments=cached.sent_segments,
+                )
+            return forms
 
         return translate
 
@@ -606,9 +488,13 @@ def enrich_articles(
                 )
                 result.done += 1
     finally:
-        for engine in engines.values():
-            engine.close()
+        router.close()
     return result
+
+
+def _check_budget(ctx: Context, router: Router, name: str, characters: int) -> None:
+    with ctx.store.session() as s:
+        router.check_budget(s, name, characters)
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -690,6 +576,8 @@ def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
         )
     return result
 
+
+from naql.pipeline.translate import translate_articles  # noqa: E402 - the stage lives in its module
 
 STAGES: tuple[Callable[[Context], StageResult], ...] = (
     check_sources,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from naql.config import Config
 from naql.store import Article, Source, State, Store
 from naql.store.models import PENDING_STATES
+from naql.translate.router import usage_summary
 
 
 def site_status(config: Config, *, limit: int = 50) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def site_status(config: Config, *, limit: int = 50) -> dict[str, Any]:
                 }
                 for src in s.scalars(select(Source).order_by(Source.id))
             ]
+            engines = usage_summary(s)
     finally:
         store.close()
     return {
@@ -70,4 +72,5 @@ def site_status(config: Config, *, limit: int = 50) -> dict[str, Any]:
         "held_articles": held,
         "failed_articles": failed,
         "sources": sources,
+        "engines": engines,
     }

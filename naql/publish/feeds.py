@@ -23,6 +23,22 @@ class FeedEntry:
     summary: str
     updated_at: datetime | None
     source_url: str
+    engine: str = ""
+    model: str = ""
+
+    @property
+    def translator(self) -> str:
+        """The engine and model that translated the article, as the disclosure names them."""
+        if self.model and self.model != self.engine:
+            return f"{self.engine} ({self.model})"
+        return self.engine
+
+    @property
+    def text(self) -> str:
+        """The summary with the machine-translation disclosure the article page carries."""
+        if not self.engine:
+            return self.summary
+        return f"{self.summary}\n\n(ترجمة آلية: {self.translator})"
 
 
 def latest_entries(session: Session, n: int) -> list[FeedEntry]:
@@ -40,7 +56,9 @@ def latest_entries(session: Session, n: int) -> list[FeedEntry]:
     extra = dict(
         (r.id, r)
         for r in session.execute(
-            select(Article.id, Article.updated_at, Article.url).where(Article.id.in_(ids))
+            select(
+                Article.id, Article.updated_at, Article.url, Article.engine, Article.model
+            ).where(Article.id.in_(ids))
         )
     )
     return [
@@ -49,6 +67,8 @@ def latest_entries(session: Session, n: int) -> list[FeedEntry]:
             summary=" ".join(first.get(i.id, [])) or i.title,
             updated_at=extra[i.id].updated_at if i.id in extra else None,
             source_url=safe_url(extra[i.id].url) if i.id in extra else "",
+            engine=(extra[i.id].engine or "") if i.id in extra else "",
+            model=(extra[i.id].model or "") if i.id in extra else "",
         )
         for i in newest
     ]
@@ -84,7 +104,7 @@ def _fill(fg: FeedGenerator, site: dict[str, str], entries: list[FeedEntry]) -> 
         entry.guid(url, permalink=True)
         entry.title(e.item.title)
         entry.link(href=url, rel="alternate")
-        entry.description(e.summary)
+        entry.description(e.text)
         entry.author({"name": e.item.site})
         entry.published(_utc(e.item.published_at))
         entry.updated(_utc(e.updated_at or e.item.published_at))
@@ -119,7 +139,7 @@ def json_feed(site: dict[str, str], entries: list[FeedEntry]) -> bytes:
                 "id": f"{base}/{e.item.path}",
                 "url": f"{base}/{e.item.path}",
                 "title": e.item.title,
-                "content_text": e.summary,
+                "content_text": e.text,
                 "date_published": _utc(e.item.published_at).isoformat(timespec="seconds"),
                 "date_modified": _utc(e.updated_at or e.item.published_at).isoformat(
                     timespec="seconds"
@@ -127,6 +147,7 @@ def json_feed(site: dict[str, str], entries: list[FeedEntry]) -> bytes:
                 "authors": [{"name": e.item.site}],
                 "language": "ar",
                 **({"external_url": e.source_url} if e.source_url else {}),
+                **({"_naql": {"engine": e.engine, "model": e.model}} if e.engine else {}),
             }
             for e in entries
         ],

@@ -57,7 +57,12 @@ def news_article(view: ArticleView, site: dict[str, Any]) -> dict[str, Any]:
             "publisher": {"@type": "Organization", "name": view.source_site},
         },
         "translationOfWork": {"@type": "CreativeWork", "url": view.source_url},
-        "translator": {"@type": "SoftwareApplication", "name": f"{view.engine} ({view.model})"},
+        "translator": {
+            "@type": "SoftwareApplication",
+            "name": f"{view.engine} ({view.model})"
+            if view.model and view.model != view.engine
+            else str(view.engine),
+        },
     }
     if view.image:
         data["image"] = [view.image]

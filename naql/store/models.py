@@ -285,3 +285,36 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CachedTranslation(Base):
+    """What an engine answered for one source segment, so nothing is paid for twice.
+
+    Keyed by (engine name, model, source language, sha256 of the exact text sent): a re-run, a
+    re-check or a duplicate story reuses it instead of calling the engine again.
+    """
+
+    __tablename__ = "translation_cache"
+    __table_args__ = (UniqueConstraint("engine", "model", "language", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(String(256), default="")
+    language: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    translation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EngineUsage(Base):
+    """Characters and requests one engine was sent on one day (UTC): budgets and `naql status`."""
+
+    __tablename__ = "engine_usage"
+    __table_args__ = (UniqueConstraint("engine", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(128))
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    characters: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    segments: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,7 +10,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from naql.translate.engine import Engine
+from naql.errors import EngineUnavailable, TranslationError
+from naql.translate.engine import Document, Engine
 from naql.translate.glossary import Glossary, Term
 from naql.translate.protect import (
     arabic_punctuation,
@@ -43,6 +44,14 @@ class Stats:
     from_memory: int = 0
 
 
+def _translate_documents(engine: Engine, docs: list[Document]) -> list[list[str]]:
+    # Engines that only implement `translate` (duck-typed ones included) get the batching default.
+    call = getattr(engine, "translate_documents", None)
+    if call is None:
+        return Engine.translate_documents(engine, docs)
+    return call(docs)  # type: ignore[no-any-return]
+
+
 def _finding(check: str, severity: str, message: str, message_ar: str) -> dict[str, str]:
     return {"check": check, "severity": severity, "message": message, "message_ar": message_ar}
 
@@ -66,6 +75,20 @@ class SegmentTranslator:
         self.new_names: list[Term] = []
 
     def translate(self, sources: Sequence[str]) -> list[Segment]:
+        """Translate sentences that belong to no particular article (one document)."""
+        return self.translate_documents([[(0, s) for s in sources]])[0]
+
+    def translate_documents(
+        self, documents: Sequence[Sequence[tuple[int, str]]]
+    ) -> list[list[Segment]]:
+        """Translate articles given as (paragraph, source sentence) lists; one Segment each.
+
+        Every document's sentences go to the engine in one `translate_documents` call (sentence
+        engines batch them all; an LLM reads each article whole), with the glossary entries found
+        in each document.
+        """
+        sources = [src for doc in documents for _, src in doc]
+        owner = [(d, p) for d, doc in enumerate(documents) for p, _ in doc]
         out: list[Segment | None] = [None] * len(sources)
         todo = []
         for i, source in enumerate(sources):
@@ -77,11 +100,42 @@ class SegmentTranslator:
                 todo.append(i)
         names = self._unknown_names([sources[i] for i in todo]) if self.unify else []
         protected = [protect(sources[i], self.glossary) for i in todo]
-        # New names ride in the sentences' engine call: alone they are one small batch that one
-        # replica runs while the others idle (measured ~8% of the stage's time).
-        translated = self.engine.translate([p.text for p in protected] + names)
-        raw = translated[: len(protected)]
-        self._record_names(names, translated[len(protected) :])
+        docs: list[Document] = []
+        members: list[list[int]] = []  # positions in `todo` of each engine document
+        by_doc: dict[int, int] = {}
+        for k, i in enumerate(todo):
+            d = owner[i][0]
+            if d not in by_doc:
+                by_doc[d] = len(docs)
+                docs.append(Document([], []))
+                members.append([])
+            docs[by_doc[d]].segments.append(protected[k].text)
+            docs[by_doc[d]].paragraphs.append(owner[i][1])
+            members[by_doc[d]].append(k)
+        for doc, ks in zip(docs, members, strict=True):
+            doc.glossary = self._glossary_for([sources[todo[k]] for k in ks])
+        by_document = getattr(self.engine, "document_level", False)
+        if names and not by_document:
+            # New names ride in the sentences' engine call: alone they are one small batch that
+            # one replica runs while the others idle (measured ~8% of the stage's time).
+            docs.append(Document(list(names), list(range(len(names)))))
+        translated = _translate_documents(self.engine, docs) if docs else []
+        raw = [""] * len(todo)
+        for ks, texts in zip(members, translated, strict=False):
+            for k, text in zip(ks, texts, strict=True):
+                raw[k] = text
+        if names and not by_document:
+            self._record_names(names, translated[-1])
+        elif names:
+            # A document engine reads articles, not lists of names: ask separately, and a failed
+            # list only means the names are recorded later, never that the article fails.
+            try:
+                self._record_names(names, self.engine.translate(names))
+            except EngineUnavailable:
+                raise
+            except TranslationError:
+                pass
+
         retry: list[int] = []
         for k, (i, p, text) in enumerate(zip(todo, protected, raw, strict=True)):
             findings: list[dict[str, str]] = []
@@ -115,7 +169,19 @@ class SegmentTranslator:
             segment = out[i]
             assert segment is not None
             segment.text = self._post_edit(sources[i], segment)
-        return [s for s in out if s is not None]
+        result: list[list[Segment]] = [[] for _ in documents]
+        for (d, _), segment in zip(owner, out, strict=True):
+            assert segment is not None
+            result[d].append(segment)
+        return result
+
+    def _glossary_for(self, sources: Sequence[str]) -> list[tuple[str, str]]:
+        """(term, Arabic form) of every glossary entry found in `sources`, each once."""
+        found: dict[str, str] = {}
+        for source in sources:
+            for m in self.glossary.find(source):
+                found.setdefault(m.term.term, m.term.arabic)
+        return list(found.items())
 
     def _post_edit(self, source: str, segment: Segment) -> str:
         text = segment.text
