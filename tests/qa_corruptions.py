@@ -6,7 +6,7 @@ machine translation fails, applied to one segment of a good (human) document:
 | kind | what is done to the Arabic |
 |---|---|
 | number | a number that is in the source gets another value (one digit changed, any digit script) |
-| quote-drop | one quotation mark removed, or both marks of a quotation of 4+ words |
+| quote-drop | both marks of a quotation of 4+ words removed (the quotation became narration) |
 | quote-split | attribution text put inside a quotation (`“... وقال المتحدث للصحفيين “...`) |
 | name | a glossary name respelt (ج/غ/ق/ك, ت/ط, س/ص, ة/ه swaps; a long vowel dropped or added) |
 | untranslated | the Arabic replaced by its English, or one sentence of several left in English |
@@ -16,6 +16,10 @@ machine translation fails, applied to one segment of a good (human) document:
 
 A corruption is *caught* when the corrupted document gets a warning or error on that segment, from
 the checks meant for that kind, that the clean document does not get.
+
+Corruptions of form (`form_corruptions`, FORM_KINDS: one quotation mark dropped, or a mark put on
+the wrong side of its space as in `وقال" إننا`) are not to be caught but repaired: the quote repair
+gives the corrupted segment what it gives the clean one, and no meaning finding is raised.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from naql.qa import GlossaryEntry
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FLORES = SHARED_DATA / "parallel" / "flores200-dev"
+TICO = SHARED_DATA / "parallel" / "tico19-test"
 
 Doc = list[tuple[str, str]]
 
@@ -70,6 +75,8 @@ EXPECTED = {
     "addition": {"hallucination", "numbers"},
 }
 KINDS = tuple(EXPECTED)
+#: Corruptions of form: the quote repair must undo them and no meaning finding may follow.
+FORM_KINDS = ("quote-mark-dropped", "quote-mark-misplaced")
 
 
 @dataclass
@@ -99,6 +106,16 @@ def flores_documents() -> list[Doc]:
             previous = url
         docs[-1].append((source, target))
     return docs
+
+
+def tico_documents(group: int = 10, translation: str = "ara.txt") -> list[Doc]:
+    """TICO-19 test (English, and the human Arabic or the file `translation` names, e.g.
+    "mt/opus-mt-tc-big-2022-02-25.txt"): its lines are in the order of their source documents
+    but carry no document ids here, so runs of `group` consecutive lines form a document."""
+    en = (TICO / "eng.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    ar = (TICO / translation).read_text(encoding="utf-8").rstrip("\n").split("\n")
+    pairs = list(zip(en, ar, strict=True))
+    return [pairs[k : k + group] for k in range(0, len(pairs), group)]
 
 
 def merged(doc: Doc, rng: random.Random) -> Doc:
@@ -142,18 +159,49 @@ _QUOTE = re.compile('["“”«»]')
 
 
 def _drop_quote(source: str, target: str, rng: random.Random) -> tuple[str, str] | None:
+    """Both marks of a quotation of four words or more: the quotation became narration."""
     marks = [m.start() for m in _QUOTE.finditer(target)]
-    if len(marks) < 2 or len(marks) % 2:
+    if len(marks) < 2 or len(marks) % 2 or not re.search(r"[\"“][^\"”]{20,}[\"”]", source):
         return None
     passages = [
         (a, b) for a, b in zip(marks[::2], marks[1::2], strict=True)
         if len(target[a + 1 : b].split()) >= 4
     ]  # fmt: skip
-    if passages and re.search(r"[\"“][^\"”]{20,}[\"”]", source) and rng.random() < 0.3:
-        a, b = rng.choice(passages)
-        return target[:a] + target[a + 1 : b] + target[b + 1 :], "both marks of a quotation"
+    if not passages:
+        return None
+    a, b = rng.choice(passages)
+    return target[:a] + target[a + 1 : b] + target[b + 1 :], "both marks of a quotation"
+
+
+# -- form corruptions: what the quote repair must put right, never a meaning finding ------------
+
+
+def _drop_one_mark(source: str, target: str, rng: random.Random) -> tuple[str, str] | None:
+    """One mark of a quotation the source has (the translation has as many marks as the source:
+    quotes a translator put around a name show nowhere in the source)."""
+    marks = [m.start() for m in _QUOTE.finditer(target)]
+    if len(marks) < 2 or len(marks) % 2 or len(marks) != len(_QUOTE.findall(source)):
+        return None
     k = rng.choice(marks)
-    return target[:k] + target[k + 1 :], f"one mark at {k}"
+    return target[:k] + target[k + 1 :], f"one mark at {k} dropped"
+
+
+def _misplace_mark(source: str, target: str, rng: random.Random) -> tuple[str, str] | None:
+    """An opening mark put after the word before it (`وقال" إننا`), or a closing one before the
+    word after it (`حربا “.`)."""
+    opening = list(re.finditer(r"(\w) ([\"“«])(?=\w)", target))
+    closing = list(re.finditer(r"(?<=\w)([\"”»])([.،,]?)( |$)", target))
+    if not opening and not closing:
+        return None
+    if opening and (not closing or rng.random() < 0.5):
+        m = rng.choice(opening)
+        return target[: m.start()] + m.group(1) + m.group(2) + " " + target[
+            m.end() :
+        ], "opening mark after the word before"
+    m = rng.choice(closing)
+    return target[: m.start()] + " " + m.group(1) + m.group(2) + m.group(3) + target[
+        m.end() :
+    ], "closing mark before a space"
 
 
 _SPEAKERS = ["المتحدث", "الوزير", "المسؤول", "الرئيس", "بلينكين", "المدير", "الباحث", "الشاهد"]
@@ -292,3 +340,22 @@ def corruptions(docs: list[Doc], seed: int = 7) -> Iterator[Corruption]:
         bad = list(paragraphs)
         bad[i] = (source, f"{target} {extra}" if rng.random() < 0.7 else f"{extra} {target}")
         yield Corruption("addition", paragraphs, bad, i, f"doc {d}: added {extra[:30]}...")
+
+
+def form_corruptions(docs: list[Doc], seed: int = 11) -> Iterator[Corruption]:
+    """At most one corruption of each form kind per document (FORM_KINDS)."""
+    rng = random.Random(seed)
+    kinds = {"quote-mark-dropped": _drop_one_mark, "quote-mark-misplaced": _misplace_mark}
+    for d, doc in enumerate(docs):
+        for kind, corrupt in kinds.items():
+            order = list(range(len(doc)))
+            rng.shuffle(order)
+            for i in order:
+                source, target = doc[i]
+                done = corrupt(source, target, rng)
+                if done:
+                    new, what = done
+                    bad = list(doc)
+                    bad[i] = (source, new)
+                    yield Corruption(kind, doc, bad, i, f"doc {d}: {what}")
+                    break

@@ -18,13 +18,21 @@ from naql.qa import (
     unregister,
 )
 from naql.qa.align import align
+from naql.qa.findings import kind_of
 from naql.qa.numerals import arabic_numbers, english_numbers, key
+from naql.qa.quote_repair import repair_document, repair_quotes
 
 
 def codes(segments, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
     """Codes of the warnings and errors on the document."""
     report = check_document(segments, **kwargs)
     return [f.code for f in report.findings if f.severity != "info"]
+
+
+def infos(segments, **kwargs) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(code, kind) of the info findings on the document."""
+    report = check_document(segments, **kwargs)
+    return [(f.code, f.kind) for f in report.findings if f.severity == "info"]
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -61,6 +69,9 @@ def test_a_changed_number_is_an_error_and_a_missing_one_a_warning() -> None:
     (f,) = report.findings
     assert (f.check, f.code, f.severity) == ("numbers", "number-changed", "error")
     assert "250,000" in f.message and "260 ألف" in f.message and "260 ألف" in f.message_ar
+    # what it points at, for the editor to highlight
+    assert "More than 250,000 troops."[slice(*f.source_span)] == "250,000"
+    assert "أكثر من 260 ألف جندي."[slice(*f.target_span)] == "260 ألف"
     assert codes([("It cost 2 million.", "كلّف 1 مليون.")]) == ["number-changed"]
     assert codes([("The 5 mm (1/5 inch) tread.", "نعل بعمق 1 مم (1/5 بوصة).")]) == [
         "number-changed"
@@ -85,18 +96,31 @@ def test_numerals_read_arabic_and_english_forms() -> None:
 
 def test_quotes_pair_up_with_mixed_marks() -> None:
     assert codes([(None, "قال: ”لا نريد حربا“. وأضاف: «سنرى».")]) == []
-    assert codes([(None, 'قال "لا نريد حربا.')]) == ["unbalanced-quote"]
+    # marks that do not pair up are form: recorded as info, never a hold
+    assert codes([(None, 'قال "لا نريد حربا.')]) == []
+    assert infos([(None, 'قال "لا نريد حربا.')]) == [("unbalanced-quote", "form")]
     # a quotation over two sentences, closed in the next one
     doc = [(None, 'قال: "لا نريد حربا.'), (None, 'لكننا سنضمن أمننا."')]
-    assert codes(doc) == []
+    assert codes(doc) == [] and infos(doc) == []
 
 
 def test_quote_split_by_its_attribution() -> None:
     split = "“لقد كان الرئيس واضحا وأن بلدا ما لا يملك وقال بلينكين للصحفيين في واشنطن “الحق في إملاء سياسات غيره”."
-    assert "split-quote" in codes([(None, split)])
+    report = check_document([(None, split)])
+    (f,) = [f for f in report.findings if f.code == "split-quote"]
+    assert (f.severity, f.kind) == ("error", "meaning") and split[f.target_span[0]] == "“"
     inside = "“لا نريد حربا، قال المتحدث للصحفيين، لكننا سنضمن أمننا”."
     assert codes([(None, inside)]) == ["split-quote"]
     assert codes([(None, "“قال لي أبي إنه سيعود”، قال الطفل.")]) == []
+    # a quotation within a quotation, its speaker named inside the outer one: no split
+    assert codes([(None, "قال: “أخبرني أبي “سأعود غدا” ثم رحل”.")]) == []
+    # the attribution after a full stop: a closing mark left out (form), not a split
+    missing = "“نحن جادون في المحادثات. وقال بلينكين للصحفيين “لن نتراجع”."
+    assert codes([(None, missing)]) == []
+    assert infos([(None, missing)]) == [("unbalanced-quote", "form")]
+    # ... unless the source quotes on without a break there: the attribution was added inside
+    source = '"We are serious about the talks. We will not back down," Blinken said.'
+    assert codes([(source, missing)]) == ["split-quote"]
 
 
 def test_quotes_against_the_source() -> None:
@@ -105,12 +129,113 @@ def test_quotes_against_the_source() -> None:
         ('He said, "We do not want war.', 'قال: "لا نريد حربا.'),
         ('But we will ensure our security."', 'لكننا سنضمن أمننا."'),
     ]
-    assert codes(doc) == []
-    assert codes([('He said "we do not want war".', 'قال "لا نريد حربا.')]) == ["unbalanced-quote"]
+    assert codes(doc) == [] and infos(doc) == []
+    # a closing mark left out at the end, where the source has it: repaired, info
+    report = check_document([('He said "we do not want war".', 'قال "لا نريد حربا.')])
+    (f,) = report.findings
+    assert (f.code, f.severity, f.kind) == ("quote-repaired", "info", "form")
+    assert report.verdict == "publish"
     dropped = [('He said "we do not want a war now" today.', "قال اليوم إننا لا نريد حربا الآن.")]
-    assert codes(dropped) == ["quote-dropped"]
+    report = check_document(dropped)
+    (f,) = report.findings
+    assert (f.code, f.severity, f.kind) == ("quote-dropped", "warning", "meaning")
+    assert dropped[0][0][slice(*f.source_span)] == "we do not want a war now"
     # translators add quotes around names: not counted
     assert codes([("The Guardian reported it.", 'ذكرت صحيفة "الغارديان" ذلك.')]) == []
+    # two quotations of one speaker merged into one: not a dropped quotation
+    merged = [
+        (
+            '"We do not want war," Lavrov said. "But we will ensure our security."',
+            "وقال لافروف: “لا نريد حربا، لكننا سنضمن أمننا”.",
+        )
+    ]
+    assert codes(merged) == []
+
+
+def test_quotations_over_paragraphs_are_tracked_per_document() -> None:
+    """News style: a paragraph that goes on with a quotation opens with a mark, and the one
+    before it does not close."""
+    doc = [
+        ("He said:", "وقال:"),
+        ('"We do not want war. We have said so many times.', "“لا نريد حربا. قلنا ذلك مرارا."),
+        ('"But we will ensure our security by every means."', "“لكننا سنضمن أمننا بكل الوسائل”."),
+        ("The talks begin in January.", "تبدأ المحادثات في يناير."),
+    ]
+    report = check_document(doc)
+    assert report.findings == [] and report.verdict == "publish"
+    # the Arabic alone reads the same
+    assert check_document([(None, t) for _, t in doc]).findings == []
+
+
+# -- quote repair -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "style", "repaired"),
+    [
+        # a mark put after the verb
+        ('He said, "We do not want war."', 'وقال" إننا لا نريد حربا".', "“”", "وقال “إننا لا نريد حربا”."),
+        # a closing mark left out where the source has one at the end
+        ('He said "we do not want war".', 'قال "لا نريد حربا.', "«»", "قال «لا نريد حربا»."),
+        # nested quotes in the site's style; one mark standing for two ("' for "')
+        (
+            'Trump offered CureVac "\'large sums of money\' for exclusive access to a vaccine", which',
+            'عرض ترامب على CureVac "مبالغ كبيرة من المال" للوصول الحصري إلى لقاح" ، وهو ما',
+            "“”",
+            "عرض ترامب على CureVac “‘مبالغ كبيرة من المال’ للوصول الحصري إلى لقاح” ، وهو ما",
+        ),
+        (
+            'He warned of "a struggle for influence and the \'politics of generosity\'".',
+            'وحذر من "صراع على النفوذ و"سياسة الكرم".',
+            "«»",
+            "وحذر من «صراع على النفوذ و“سياسة الكرم”».",
+        ),
+        # a closing mark left out where the next quotation opens
+        (
+            '"We want peace. We will not accept this," he said. "We are ready."',
+            'وقال: "نريد السلام. لن نقبل بهذا. "نحن مستعدون".',
+            "“”",
+            "وقال: “نريد السلام. لن نقبل بهذا”. “نحن مستعدون”.",
+        ),
+        # quotes around a name the translator added stay; the quotation is set in the style
+        (
+            'It was named Hunmin Jeongeum, which means "the correct sounds".',
+            'سميت "هانمن جيونجوم"، أي "الأصوات الصحيحة".',
+            "«»",
+            "سميت «هانمن جيونجوم»، أي «الأصوات الصحيحة».",
+        ),
+    ],
+)  # fmt: skip
+def test_repair_quotes(source: str, translation: str, style: str, repaired: str) -> None:
+    text, findings = repair_quotes(source, translation, style)
+    assert text == repaired
+    assert all((f.code, f.severity, f.kind) == ("quote-repaired", "info", "form") for f in findings)
+    assert repair_quotes(source, text, style) == (text, [])  # nothing left to repair
+
+
+def test_repair_quotes_leaves_alone_what_the_source_does_not_show() -> None:
+    # no quotation in the source: the translator's quoted name stays as it is
+    assert repair_quotes("Zayat was unhurt.", 'ولم يصب "الزيات" بأذى.', "“”")[1] == []
+    # the source's marks do not pair up: it shows nothing
+    odd = "the scanner he called the ”Indomitable”."
+    assert repair_quotes(odd, 'الماسح الذي سماه "الذي لا يقهر.', "“”")[1] == []
+    # a split quotation is not papered over
+    source = '"The right to dictate," Blinken told reporters. "No country has it."'
+    split = "“الحق في إملاء وقال بلينكين للصحفيين “السياسات. لا يحق لأي دولة ذلك”."
+    assert repair_quotes(source, split, "“”")[0] == split
+    # a style change alone is no finding
+    assert repair_quotes('He said "no".', 'قال "لا".', "“”") == ("قال “لا”.", [])
+
+
+def test_repair_document_reads_quotations_over_segments() -> None:
+    doc = [
+        ('He said, "We do not want war.', 'قال: "لا نريد حربا.'),
+        ('But we will ensure our security."', "لكننا سنضمن أمننا."),
+    ]
+    texts, findings = repair_document(doc, "«»")
+    # the source closes after its full stop: so does the translation
+    assert texts == ["قال: «لا نريد حربا.", "لكننا سنضمن أمننا.»"]
+    assert [f.segment for f in findings] == [1]
 
 
 # -- names --------------------------------------------------------------------------------------
@@ -269,12 +394,20 @@ def test_chrome_words_inside_article_text_are_fine() -> None:
     assert codes([(None, "أعلن الوزير إغلاق المعبر، وقال إن الإعلان سيصدر غدا.")]) == []
 
 
-def test_punctuation() -> None:
-    assert codes([(None, ".")]) == ["punctuation-only"]
+def test_punctuation_is_form() -> None:
+    # a stray "." paragraph: form on its own, a lost sentence where the source has words
+    assert codes([(None, ".")]) == [] and infos([(None, ".")]) == [("punctuation-only", "form")]
+    assert codes([("The talks begin today.", ".")]) == ["punctuation-only"]
     assert codes([("* * *", "* * *")]) == []
-    assert codes([(None, "هل هذا صحيح؟?")]) == ["doubled-question-mark"]
+    assert infos([(None, "هل هذا صحيح؟?")]) == [("doubled-question-mark", "form")]
     report = check_document([(None, "قال الوزير , إن المحادثات ستبدأ ?")])
-    assert [(f.code, f.severity) for f in report.findings] == [("latin-punctuation", "info")]
+    assert [(f.code, f.severity, f.kind) for f in report.findings] == [
+        ("latin-punctuation", "info", "form")
+    ]
+    spaced = "قال الوزير إن المحادثات ستبدأ غدا ."
+    (f,) = check_document([(None, spaced)]).findings
+    assert f.code == "space-before-punctuation" and spaced[slice(*f.target_span)] == " ."
+    assert check_document([(None, spaced)]).verdict == "publish"
 
 
 # -- verdict and registry -----------------------------------------------------------------------
@@ -293,6 +426,61 @@ def test_verdict_thresholds() -> None:
     assert Thresholds.from_mapping({"review_warnings": 3}).review_warnings == 3
     with pytest.raises(ValueError, match="unknown check threshold 'nope'"):
         Thresholds.from_mapping({"nope": 1})
+    # one setting for the share of Arabic letters: check.min_arabic_ratio
+    with pytest.raises(ValueError, match="its own setting, check.min_arabic_ratio"):
+        Thresholds.from_mapping({"min_arabic_ratio": 0.4})
+    mixed = [("Talks begin today.", "تبدأ المحادثات مع الوزراء today")]
+    assert "script" not in codes(mixed)
+    assert "script" in codes(mixed, min_arabic_ratio=0.9)
+
+
+def test_only_meaning_counts_towards_the_verdict() -> None:
+    form_only = [
+        ('He said "we do not want war".', 'قال "لا نريد حربا .'),
+        (None, "هل هذا صحيح؟?"),
+        (None, "قال الوزير , إن المحادثات ستبدأ ?"),
+    ]
+    report = check_document(form_only)
+    assert report.findings and {f.kind for f in report.findings} == {"form"}
+    assert {f.severity for f in report.findings} == {"info"}
+    assert report.verdict == "publish" and report.reason == ""
+    assert report.kinds()["form"] == len(report.findings)
+    # a nested quotation and a mark put after the verb: repaired, info
+    repaired = [
+        ("He said, \"We will not accept 'any deal' now.\"", 'وقال" لن نقبل "أي صفقة" الآن".'),
+    ]
+    report = check_document(repaired)
+    assert [(f.code, f.severity, f.kind) for f in report.findings] == [
+        ("quote-repaired", "info", "form")
+    ]
+    assert report.verdict == "publish"
+    assert repair_quotes(*repaired[0], "“”")[0] == "وقال “لن نقبل ‘أي صفقة’ الآن”."
+    with pytest.raises(ValueError, match="a form finding is info"):
+        Finding("quotes", "warning", "x", 0, code="unbalanced-quote", kind="form")
+    # a site's own check that says nothing of kind is meaning, as before
+    assert Finding("style", "warning", "tab in text", 0).kind == "meaning"
+
+
+def test_stored_findings_keep_their_format() -> None:
+    f = check_document([("More than 250,000 troops.", "أكثر من 260 ألف جندي.")]).findings[0]
+    stored = f.as_dict()
+    assert stored == {
+        "check": "numbers",
+        "code": "number-changed",
+        "severity": "error",
+        "message": f.message,
+        "message_ar": f.message_ar,
+        "kind": "meaning",
+        "source_span": [10, 17],
+        "target_span": [8, 15],
+    }
+    assert Finding.from_dict(stored, 0) == f
+    spans = Finding("quotes", "error", "m", 2, code="split-quote", target_span=(3, 4)).as_dict()
+    assert spans["target_span"] == [3, 4] and "source_span" not in spans
+    # findings stored before kinds existed read back with the kind their code has
+    old = {"check": "quotes", "code": "unbalanced-quote", "severity": "warning", "message": "m"}
+    assert (Finding.from_dict(old).kind, Finding.from_dict(old).severity) == ("form", "info")
+    assert kind_of(old) == "form" and kind_of({"code": "number-changed"}) == "meaning"
 
 
 def test_check_segments_policy() -> None:

@@ -52,20 +52,30 @@ def test_json_one_object_per_segment_line_then_the_document(files: tuple[Path, P
         ("doc", 2),
     ]
     line1, line2, doc1, line4, doc2 = records
-    assert [(f["check"], f["severity"]) for f in line1["findings"]] == [("numbers", "error")]
+    assert [(f["check"], f["severity"], f["kind"]) for f in line1["findings"]] == [
+        ("numbers", "error", "meaning")
+    ]
     assert "250,000" in line1["findings"][0]["message"]
     assert line1["findings"][0]["message_ar"]
-    assert [f["check"] for f in line2["findings"]] == ["quotes"]
+    # the closing mark left out where the source has it: repaired (form, info)
+    assert [(f["check"], f["code"], f["severity"], f["kind"]) for f in line2["findings"]] == [
+        ("quotes", "quote-repaired", "info", "form")
+    ]
+    assert line2["findings"][0]["target_span"] == [12, 26]  # in the repaired text: “...”
     assert doc1 == {**doc1, "document": 1, "verdict": "review"}
+    assert doc1["kinds"] == {"meaning": 1, "form": 1}
     assert "copied" in [f["code"] for f in line4["findings"]]
     assert doc2["verdict"] == "reject"
     for r in records:
         assert ("line" in r) != ("document" in r) and ("findings" in r) == ("line" in r)
         for f in r.get("findings", []) + r.get("document_findings", []):
-            assert set(f) >= {"check", "severity", "message"} and f["severity"] in (
+            assert set(f) >= {"check", "severity", "message", "kind"} and f["severity"] in (
                 "info",
                 "warning",
                 "error",
+            )
+            assert f["kind"] in ("meaning", "form") and (
+                f["kind"] == "meaning" or f["severity"] == "info"
             )
 
 
@@ -74,9 +84,10 @@ def test_without_source_only_the_arabic_checks_run(files: tuple[Path, Path]) -> 
     code, out, _ = run("--translation", str(ar), "--format", "json")
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
-    checks = {f["check"] for r in records for f in r.get("findings", [])}
-    assert "numbers" not in checks and "quotes" in checks
-    assert [r["verdict"] for r in records if "verdict" in r] == ["review", "reject"]
+    found = {(f["check"], f["kind"]) for r in records for f in r.get("findings", [])}
+    assert "numbers" not in {c for c, _ in found} and ("quotes", "form") in found
+    # an unclosed quotation is form: without the number check nothing holds document 1
+    assert [r["verdict"] for r in records if "verdict" in r] == ["publish", "reject"]
 
 
 def test_readable_report(files: tuple[Path, Path]) -> None:
@@ -85,6 +96,7 @@ def test_readable_report(files: tuple[Path, Path]) -> None:
     assert code == 0
     assert "document 1 (lines 1-2): review" in out
     assert "line 1: error [numbers/number-changed]" in out
+    assert "line 2: info (form) [quotes/quote-repaired]" in out
     assert "رقم مختلف" in out
     assert out.rstrip().endswith("2 documents: 0 publish, 1 review, 1 reject")
 

@@ -8,7 +8,7 @@ pipeline's call, kept from the first, minimal check stage.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from naql.qa.checks.base import CheckContext
@@ -24,24 +24,38 @@ __all__ = ["arabic_ratio", "check_document", "check_segments"]
 
 
 def check_document(
-    segments: Document,
+    segments: Sequence[tuple[str | None, str | None]] | Sequence[tuple[str, str]],
     *,
     glossary: Iterable[object] | None = None,
     thresholds: Thresholds | None = None,
+    min_arabic_ratio: float = 0.5,
+    quote_style: str = "“”",
 ) -> DocumentReport:
-    """Findings on every segment of one document, and its verdict (publish, review, reject)."""
+    """Findings on every segment of one document, and its verdict (publish, review, reject).
+
+    Only meaning findings count towards the verdict; form findings (quote-mark placement,
+    punctuation, spacing) are info. `min_arabic_ratio` is the site's `check.min_arabic_ratio`;
+    `quote_style` its `translate.quote_style` (the marks a quote repair would use).
+    """
     doc: Document = [(s, t or "") for s, t in segments]
-    ctx = CheckContext(glossary=as_entries(glossary), thresholds=thresholds or Thresholds())
+    ctx = CheckContext(
+        glossary=as_entries(glossary),
+        thresholds=thresholds or Thresholds(),
+        min_arabic_ratio=min_arabic_ratio,
+        quote_style=quote_style,
+    )
     with_source = any(s is not None for s, _ in doc)
     findings: list[Finding] = []
     for check in checks_for(with_source=with_source):
         findings.extend(check.run(doc, ctx))
-    # Worst first within a segment, segments in order, whole-document findings last.
+    # Worst first within a segment (meaning before form), segments in order, whole-document
+    # findings last.
     findings.sort(
         key=lambda f: (
             f.segment is None,
             f.segment or 0,
             -SEVERITIES.index(f.severity),
+            f.kind != "meaning",
         )
     )
     verdict = decide(findings, len(doc), ctx.thresholds)
@@ -65,12 +79,13 @@ def check_segments(
     one of `Thresholds.reject_codes`: empty, copied, not Arabic), which is rejected.
     """
     base = thresholds or Thresholds()
-    if thresholds is None or min_arabic_ratio != 0.5:
-        base = replace(base, min_arabic_ratio=min_arabic_ratio)
-    report = check_document(list(pairs), glossary=glossary, thresholds=base)
+    report = check_document(
+        list(pairs), glossary=glossary, thresholds=base, min_arabic_ratio=min_arabic_ratio
+    )
     if policy == "publish" and report.verdict != "publish":
         unusable = any(
-            f.severity == "error" and f.code in base.reject_codes for f in report.findings
+            f.counts_toward_verdict and f.severity == "error" and f.code in base.reject_codes
+            for f in report.findings
         )
         return replace(report, verdict="reject" if unusable else "publish")
     return report

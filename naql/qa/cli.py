@@ -4,7 +4,8 @@
 
 One segment per line, an empty line between documents; a document's lines are checked together
 (`--single-document`: the whole file is one document, as for a page saved with blank lines
-between its paragraphs).
+between its paragraphs). Each finding has a kind: meaning (counts towards the verdict) or form
+(info: quote-mark placement, punctuation, spacing; never holds a document).
 Also runs as `python -m naql.qa.cli ...`. Exit code 0 whatever the findings; 1 with one line on
 stderr when the files cannot be read or do not line up.
 """
@@ -92,6 +93,7 @@ def _print_json(doc: InputDocument, report: DocumentReport) -> None:
                 "verdict": report.verdict,
                 "lines": [doc.lines[0], doc.lines[-1]],
                 "counts": {s: report.counts().get(s, 0) for s in ("error", "warning", "info")},
+                "kinds": {k: report.kinds().get(k, 0) for k in ("meaning", "form")},
                 "document_findings": [_finding_json(f) for f in report.document_findings],
             },
             ensure_ascii=False,
@@ -106,7 +108,8 @@ def _print_text(doc: InputDocument, report: DocumentReport) -> None:
     click.echo(f"document {doc.number} ({span}): {report.verdict}")
     for f in report.findings:
         where = "document" if f.segment is None else f"line {doc.lines[f.segment]}"
-        click.echo(f"  {where}: {f.severity} [{f.check}/{f.code}] {f.message}")
+        kind = " (form)" if f.kind == "form" else ""
+        click.echo(f"  {where}: {f.severity}{kind} [{f.check}/{f.code}] {f.message}")
         if f.message_ar:
             click.echo(f"  {' ' * len(where)}  {f.message_ar}")
 
@@ -147,7 +150,8 @@ def _print_text(doc: InputDocument, report: DocumentReport) -> None:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="json: one object per segment line, then one per document with its verdict.",
+    help="json: one object per segment line, then one per document with its verdict; each "
+    'finding has "kind": "meaning" or "form".',
 )
 def check_command(
     source_path: Path | None,

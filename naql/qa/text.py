@@ -91,7 +91,12 @@ def english_sentences(text: str) -> list[str]:
     """Split English text into sentences (a light rule set: abbreviations, initials, decimals)."""
     out: list[str] = []
     start = 0
-    for m in re.finditer(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])", text):
+    # a full stop then a space and a capital; or, as pasted text joins them, a full stop right
+    # after a lower-case word and right before a capitalised one ("present.Further")
+    for m in re.finditer(
+        r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?][\"”’)]?(?=[A-Z][a-zA-Z])",
+        text,
+    ):
         before = text[start : m.start()]
         last = re.search(r"([\w.]+)$", before)
         word = last.group(1).lower() if last else ""

@@ -18,9 +18,11 @@ class Thresholds:
     """When an article is held for review or rejected, and the knobs of the checks.
 
     `review`: an editor must look before it is published; `reject`: retranslate, do not publish.
+    Only meaning findings count (see naql.qa.findings.Kind): form findings are info.
+    The share of Arabic letters is the site setting `check.min_arabic_ratio`, not a threshold here.
     """
 
-    #: this many warnings (any check) send the article to review
+    #: this many meaning warnings (any check) send the article to review
     review_warnings: int = 1
     #: this many errors send it to review (an error is never published unseen)
     review_errors: int = 1
@@ -32,8 +34,6 @@ class Thresholds:
     reject_codes: frozenset[str] = field(
         default_factory=lambda: frozenset({"empty", "copied", "script", "not-translated"})
     )
-    #: share of letters that must be Arabic script (the `script` check)
-    min_arabic_ratio: float = 0.5
     #: length-ratio outliers: z-score (log length ratio, see hallucination.py) for a warning
     length_z: float = 3.5
 
@@ -45,7 +45,14 @@ class Thresholds:
         kwargs: dict[str, object] = {}
         for name, value in values.items():
             if name not in fields:
-                raise ValueError(f"unknown check threshold {name!r} (known: {', '.join(fields)})")
+                hint = (
+                    "; the share of Arabic letters is its own setting, check.min_arabic_ratio"
+                    if name == "min_arabic_ratio"
+                    else ""
+                )
+                raise ValueError(
+                    f"unknown check threshold {name!r} (known: {', '.join(fields)}){hint}"
+                )
             default = getattr(cls(), name)
             if isinstance(default, frozenset):
                 if not isinstance(value, list | tuple | set | frozenset) or not all(
@@ -66,8 +73,10 @@ class Thresholds:
 
 
 def decide(findings: list[Finding], segments: int, thresholds: Thresholds) -> Verdict:
-    errors = [f for f in findings if f.severity == "error"]
-    warnings = [f for f in findings if f.severity == "warning"]
+    """The verdict from the meaning findings; form findings (info) never hold an article."""
+    meaning = [f for f in findings if f.counts_toward_verdict]
+    errors = [f for f in meaning if f.severity == "error"]
+    warnings = [f for f in meaning if f.severity == "warning"]
     if any(f.code in thresholds.reject_codes for f in errors):
         return "reject"
     if len(errors) >= thresholds.reject_errors:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from naql.qa.align import align, length_z, word_chars
-from naql.qa.checks.base import Check, CheckContext, finding, paired
+from naql.qa.checks.base import Check, CheckContext, finding, locate, paired
 from naql.qa.checks.leftovers import ADDED_PHRASES, comparable
 from naql.qa.findings import Document, Finding
 from naql.qa.text import arabic_sentences, english_sentences, normalize_arabic
@@ -157,6 +157,7 @@ def check_length(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                     i,
                     f"a sentence of the source seems missing: {missing[0][:60]}",
                     f"يبدو أن جملة من الأصل ناقصة: {missing[0][:60]}",
+                    source_span=locate(source, missing[0]),
                 )
                 continue
             if added:
@@ -167,6 +168,7 @@ def check_length(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                     i,
                     f"a sentence seems added, not in the source: {added[0][:60]}",
                     f"يبدو أن جملة أضيفت وليست في الأصل: {added[0][:60]}",
+                    target_span=locate(target, added[0]),
                 )
                 continue
         z = length_z(n_src, n_tgt)

@@ -1,7 +1,8 @@
 """Leftovers: paragraphs that are not article text.
 
-- punctuation-only: a paragraph holding only "." or "*" (a stray line the extraction kept);
-- chrome: the site's furniture in the body: ad labels (مساحة إعلانية، إعلان), "read also" (اقرأ
+- punctuation-only: a paragraph holding only "." or "*" (a stray line the extraction kept): form
+  (info) on its own, meaning (a warning: the sentence is gone) where the source has words;
+- chrome (meaning, warning: the reader is given text the article does not have): the site's furniture in the body: ad labels (مساحة إعلانية، إعلان), "read also" (اقرأ
   أيضا، إقرأ أيضاً), tags (الكلمات الدلالية), "close" (إغلاق), video labels (شاهد الحادثة:), source
   and translation notices (الخبر من المصدر، تمت ترجمة هذا الخبر), share and follow prompts.
 Both need only the Arabic.
@@ -96,13 +97,15 @@ def check_leftovers(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
         if not any(c.isalnum() for c in stripped):
             if source is not None and not any(c.isalnum() for c in source) and source.strip():
                 continue  # the source has the same separator (* * *)
+            lost = source is not None and any(c.isalnum() for c in source)
             yield finding(
                 NAME,
                 "punctuation-only",
-                "warning",
+                "warning" if lost else "info",
                 i,
                 f"paragraph holds only punctuation: {stripped[:10]}",
                 f"فقرة لا تحوي إلا علامات ترقيم: {stripped[:10]}",
+                kind="meaning" if lost else "form",
             )
             continue
         found = chrome(stripped)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from naql.qa.checks.base import Check, CheckContext, finding, paired
+from naql.qa.checks.base import Check, CheckContext, finding, locate, paired
 from naql.qa.findings import Document, Finding
 from naql.qa.numerals import ArabicNumbers, SourceNumber, Value, arabic_numbers, english_numbers
 
@@ -81,6 +81,8 @@ def check_numbers(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                 i,
                 f"number changed: the source has {src}, the translation has {got}",
                 f"رقم مختلف: في الأصل {src} وفي الترجمة {got}",
+                source_span=locate(source, missing[0].text),
+                target_span=locate(target, unexplained[0]),
             )
         elif missing:
             yield finding(
@@ -90,6 +92,7 @@ def check_numbers(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                 i,
                 f"number missing from the translation: {src}",
                 f"رقم غائب عن الترجمة: {src}",
+                source_span=locate(source, missing[0].text),
             )
         elif unexplained:
             yield finding(
@@ -99,6 +102,7 @@ def check_numbers(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                 i,
                 f"number not in the source: {got}",
                 f"رقم ليس في الأصل: {got}",
+                target_span=locate(target, unexplained[0]),
             )
 
 

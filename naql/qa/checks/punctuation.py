@@ -1,8 +1,9 @@
 """Punctuation: Arabic marks in Arabic text, and no doubled question mark.
 
-- doubled-question-mark: "؟?" (or "?؟", "؟؟"), an engine's artefact: warning;
-- latin-punctuation: "?", "," or ";" written against Arabic words where ؟ ، ؛ belong: info, as
-  is a space before a comma or full stop ("القضية ،"), a sign of machine output.
+All form (info, never holds an article; the pipeline's post-editing repairs them):
+- doubled-question-mark: "؟?" (or "?؟", "؟؟"), an engine's artefact;
+- latin-punctuation: "?", "," or ";" written against Arabic words where ؟ ، ؛ belong;
+- space-before-punctuation: a space before a comma or full stop ("القضية ،").
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ def check_punctuation(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
             yield finding(
                 NAME,
                 "doubled-question-mark",
-                "warning",
+                "info",
                 i,
                 f"doubled question mark: {m.group()}",
                 f"علامة استفهام مكررة: {m.group()}",
+                kind="form",
+                target_span=m.span(),
             )
         latin = sorted({a or b for a, b in _LATIN.findall(target)})
         if latin:
@@ -46,8 +49,10 @@ def check_punctuation(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                 i,
                 f"Latin punctuation {' '.join(latin)} in Arabic text (use {want})",
                 f"علامات ترقيم لاتينية {' '.join(latin)} في نص عربي (الصواب {want})",
+                kind="form",
             )
-        if _SPACE_BEFORE.search(target):
+        space = _SPACE_BEFORE.search(target)
+        if space:
             yield finding(
                 NAME,
                 "space-before-punctuation",
@@ -55,9 +60,16 @@ def check_punctuation(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
                 i,
                 "space before a comma or full stop",
                 "مسافة قبل الفاصلة أو النقطة",
+                kind="form",
+                target_span=(space.start() + 1, space.end()),
             )
 
 
 CHECKS = [
-    Check("punctuation", check_punctuation, False, "Arabic punctuation, no doubled question mark"),
+    Check(
+        "punctuation",
+        check_punctuation,
+        False,
+        "Arabic punctuation, no doubled question mark (form, info)",
+    ),
 ]

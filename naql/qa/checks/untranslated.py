@@ -3,7 +3,7 @@
 Names, acronyms, URLs and short titles in Latin script are normal in Arabic news; what is flagged:
 - not-translated / untranslated-sentence: a translation, or one sentence of it, that is mostly
   Latin letters (its language identified with py3langid); `script`: the whole article below the
-  site's `min_arabic_ratio` of Arabic letters;
+  site's `check.min_arabic_ratio` of Arabic letters;
 - untranslated-span: a run of four or more Latin words, not all capitalised (so not a name or a
   title), that the source holds too: the engine copied it through.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from naql.qa.checks.base import Check, CheckContext, finding, paired
+from naql.qa.checks.base import Check, CheckContext, finding, locate, paired
 from naql.qa.findings import Document, Finding
 from naql.qa.text import URL, arabic_ratio, arabic_sentences, letter_counts
 
@@ -84,6 +84,8 @@ def check_untranslated_spans(doc: Document, ctx: CheckContext) -> Iterator[Findi
                     i,
                     f"text left untranslated: {m.group()[:60]}",
                     f"نص بقي دون ترجمة: {m.group()[:60]}",
+                    source_span=locate(source, m.group()),
+                    target_span=locate(target, m.group()),
                 )
 
 
@@ -95,7 +97,7 @@ def _mostly_in(words: list[str], source: str) -> bool:
 def check_script(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
     text = " ".join(t for _, t in doc)
     ratio = arabic_ratio(text)
-    if text.strip() and any(c.isalpha() for c in text) and ratio < ctx.thresholds.min_arabic_ratio:
+    if text.strip() and any(c.isalpha() for c in text) and ratio < ctx.min_arabic_ratio:
         yield finding(
             NAME,
             "script",
