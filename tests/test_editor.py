@@ -1,4 +1,5 @@
-"""The review queue over real HTTP (uvicorn in a thread): login, CSRF, edit, approve, memory."""
+"""The review queue over real HTTP (uvicorn in a thread): login, CSRF, edit, approve, memory;
+the spans findings point at marked on both sides, the queue's order, shortcuts, the glossary."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import lxml.html
 import pytest
 import uvicorn
 from sqlalchemy import select
@@ -24,9 +28,11 @@ from naql.pipeline.stages import (
     translate_articles,
 )
 from naql.store import Article, State, Store
-from naql.store.models import GlossaryEntry, MemoryEntry
+from naql.store.models import GlossaryEntry, MemoryEntry, Segment
 from naql.web.app import create_app
 from naql.web.editor import add_user
+from naql.web.marks import highlight, marks_for
+from naql.web.views import queue_key
 
 PASSWORD = "correct horse battery staple"
 
@@ -208,12 +214,325 @@ def test_review_flow(site: tuple[Context, list[ScriptedEngine]]) -> None:
 
 def test_sessions_expire(site: tuple[Context, list[ScriptedEngine]]) -> None:
     ctx, _ = site
-    server = Server(create_app(ctx.config, store=ctx.store, session_seconds=1))
+    server = Server(create_app(ctx.config, store=ctx.store, session_seconds=3))
     try:
         with httpx.Client(base_url=server.url) as client:
             login(client)
             assert client.get("/editor/").status_code == 200
-            time.sleep(2.1)
+            time.sleep(4.1)  # past 3 s, whole seconds as the cookie signature counts them
             assert client.get("/editor/").status_code == 303
     finally:
         server.stop()
+
+
+# -- why an article is held: marked spans, the queue's order, shortcuts ------------------------
+
+PAYLOAD = '<script>alert("x")</script>'
+
+
+def held(
+    store: Store,
+    title: str,
+    *,
+    verdict: str = "review",
+    findings: Sequence[dict[str, object]] = (),
+    source: str = "The council approved 42 new homes in Leeds.",
+    translation: str = "وافق المجلس على 24 منزلا جديدا في ليدز.",
+    created_at: datetime | None = None,
+) -> tuple[int, int]:
+    """A held article with a title and one sentence whose findings are `findings`: (id, segment id)."""
+    with store.session() as s:
+        article = Article(
+            url=f"https://q.example/{title.replace(' ', '-')}",
+            state=State.HELD.value,
+            title=title,
+            title_ar=f"عنوان {title}",
+            verdict=verdict,
+            engine="opus-mt-en-ar",
+            model="opus-mt-en-ar-tc-big",
+            created_at=created_at or datetime(2024, 5, 1),
+        )
+        s.add(article)
+        s.flush()
+        s.add(
+            Segment(
+                article_id=article.id,
+                paragraph=-1,
+                sentence=0,
+                source=title,
+                translation=f"عنوان {title}",
+            )
+        )
+        seg = Segment(
+            article_id=article.id,
+            paragraph=0,
+            sentence=0,
+            source=source,
+            translation=translation,
+            findings=list(findings) or None,
+        )
+        s.add(seg)
+        s.flush()
+        return article.id, seg.id
+
+
+def finding(
+    severity: str = "error", kind: str | None = "meaning", **extra: object
+) -> dict[str, object]:
+    out: dict[str, object] = {
+        "check": "numbers",
+        "code": "number-changed",
+        "severity": severity,
+        "message": "number 42 changed",
+        "message_ar": "تغيّر الرقم 42",
+        **extra,
+    }
+    if kind is not None:
+        out["kind"] = kind
+    return out
+
+
+@pytest.fixture
+def editor(tmp_path: Path) -> Iterator[tuple[Store, httpx.Client]]:
+    """An empty site with one editor, served; the client is logged in."""
+    config = parse_config(tmp_path, {})
+    store = Store(config.db_url)
+    add_user(store, "alice", PASSWORD)
+    server = Server(create_app(config, store=store))
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            token = csrf_of(client.get("/editor/login").text)
+            client.post(
+                "/editor/login", data={"username": "alice", "password": PASSWORD, "csrf": token}
+            )
+            yield store, client
+    finally:
+        server.stop()
+        store.close()
+
+
+def marks(html: str, xpath: str) -> list[tuple[str, str, str]]:
+    """(text, class, title) of each <mark> under the elements `xpath` selects."""
+    tree = lxml.html.fromstring(html)
+    return [
+        (m.text_content(), m.get("class", ""), m.get("title", ""))
+        for el in tree.xpath(xpath)
+        for m in el.iter("mark")
+    ]
+
+
+def test_spans_are_marked_on_both_sides(editor: tuple[Store, httpx.Client]) -> None:
+    store, client = editor
+    source = f"{PAYLOAD} The council approved 42 new homes & 3 schools."
+    translation = f"{PAYLOAD} وافق المجلس على 24 منزلا و3 مدارس."
+    n_src, n_tgt = source.index("42"), translation.index("24")
+    article_id, seg_id = held(
+        store,
+        "Homes",
+        source=source,
+        translation=translation,
+        findings=[
+            finding(
+                source_span=[n_src, n_src + 2],
+                target_span=[n_tgt, n_tgt + 2],
+                message_ar='الرقم تغيّر "><img src=x onerror=alert(1)>',
+            ),
+            # the payload itself pointed at: marked, and still only text
+            finding(
+                "warning",
+                check="untranslated",
+                source_span=[0, len(PAYLOAD)],
+                target_span=[0, len(PAYLOAD)],
+                message_ar="نص لم يُترجم",
+            ),
+            finding(
+                "info",
+                "form",
+                check="punctuation",
+                target_span=[len(translation) - 1, len(translation)],
+            ),
+            # no span (the name is only in the message): listed, nothing marked
+            finding(
+                "warning",
+                check="names",
+                message="name Leeds missing",
+                message_ar="الاسم Leeds غائب",
+            ),
+        ],
+    )
+    html = client.get(f"/editor/articles/{article_id}").text
+    row = f'//tr[@id="s{seg_id}"]'
+    src = marks(html, row + '/td[@class="source"]')
+    tgt = marks(html, row + '//p[@class="marked"]')
+    assert [(t, c) for t, c, _ in src] == [
+        (PAYLOAD, "mark-warning mark-meaning"),
+        ("42", "mark-error mark-meaning"),
+    ]
+    assert [(t, c) for t, c, _ in tgt] == [
+        (PAYLOAD, "mark-warning mark-meaning"),
+        ("24", "mark-error mark-meaning"),
+        (".", "mark-info mark-form"),
+    ]
+    assert src[1][2] == 'الرقم تغيّر "><img src=x onerror=alert(1)>'  # a title, not markup
+    assert "Leeds" not in "".join(t for t, _, _ in src + tgt)
+    # Inert: the payload is text in both cells, the textarea and the findings' excerpts.
+    tree = lxml.html.fromstring(html)
+    assert [urlsplit(s.get("src")).path for s in tree.iter("script")] == [
+        "/editor/static/editor.js"
+    ]
+    assert not tree.xpath("//img")
+    assert PAYLOAD not in html and "&lt;script&gt;alert(" in html
+    assert tree.xpath(f"{row}//textarea")[0].text == translation  # the editable text, unmarked
+    listed = tree.xpath(f'{row}//ul[@class="findings"]/li')
+    assert len(listed) == 4 and listed[0].xpath(".//q")[0].text == "42"
+    # The engine and model that translated it.
+    assert "opus-mt-en-ar" in html and "opus-mt-en-ar-tc-big" in html
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        ([[0, 5], [3, 8]], ["abc", "de", "fgh"]),  # overlap: cut, never nested
+        ([[-4, 2], [9, 99]], ["ab", "jkl"]),  # out of range: clipped
+        ([[5, 2], ["a", 3], [True, 4], [1], None, [0.0, 3.0]], []),  # not a span: ignored
+        ([[0, 12], [0, 12]], ["abcdefghijkl"]),  # the same span twice: one mark
+    ],
+)
+def test_marking_survives_bad_spans(spans: list[object], expected: list[str]) -> None:
+    text = "abcdefghijkl"
+    found = [
+        {"severity": "warning", "kind": "meaning", "message": str(i), "target_span": sp}
+        for i, sp in enumerate(spans)
+    ]
+    html = str(highlight(text, marks_for(found, "target_span")))
+    assert lxml.html.fragment_fromstring(html, create_parent="p").text_content() == text
+    assert "<mark" not in re.sub(r"<mark[^>]*>[^<]*</mark>", "", html)  # no mark inside a mark
+    assert re.findall(r"<mark[^>]*>([^<]*)</mark>", html) == expected
+
+
+def test_queue_puts_the_weakest_first(editor: tuple[Store, httpx.Client]) -> None:
+    store, client = editor
+    old, new = datetime(2024, 1, 1), datetime(2024, 6, 1)
+    meaning_err = finding("error")
+    legacy_warn = finding("warning", kind=None)  # stored before kinds: meaning
+    legacy_form = finding("warning", kind=None, code="space-before-punctuation")  # a form code
+    form = finding("info", "form")
+    ids = {
+        name: held(store, name, verdict=verdict, findings=fs, created_at=when)[0]
+        for name, verdict, fs, when in [
+            ("review new", "review", [], new),
+            ("review old", "review", [], old),
+            ("review warned", "review", [legacy_warn, legacy_form], new),
+            ("review erred", "review", [meaning_err, form, form], new),
+            ("reject one", "reject", [meaning_err], new),
+            ("reject two", "reject", [meaning_err, meaning_err], new),
+            ("no verdict", "", [], old),
+        ]
+    }
+    html = client.get("/editor/").text
+    tree = lxml.html.fromstring(html)
+    rows = tree.xpath('//table[@class="queue"]/tbody/tr')
+    order = [int(r.xpath("td")[0].text) for r in rows]
+    assert order == [
+        ids[n]
+        for n in [
+            "reject two",
+            "reject one",
+            "review erred",
+            "review warned",
+            "review old",
+            "review new",
+            "no verdict",
+        ]
+    ]
+    counts = {
+        int(r.xpath("td")[0].text): [td.text for td in r.xpath('td[contains(@class, "count")]')]
+        for r in rows
+    }
+    assert counts[ids["review erred"]] == ["1", "0", "2", "—"]
+    assert counts[ids["review warned"]] == ["0", "1", "1", "—"]
+    # "j" on the queue opens its first (weakest) article.
+    assert rows[0].xpath(".//a")[0].get("data-shortcut") == "j n"
+
+    # Each article links to its neighbours in that order; one not in the queue links to the first.
+    def nav(article_id: int) -> tuple[str | None, str | None]:
+        page = lxml.html.fromstring(client.get(f"/editor/articles/{article_id}").text)
+        links = {a.get("rel"): a for a in page.xpath('//nav[@class="queue-nav"]/a')}
+        assert all(
+            a.get("data-shortcut") == {"prev": "k", "next": "j n"}[r] for r, a in links.items()
+        )
+        return tuple(  # type: ignore[return-value]
+            links[r].get("href").rsplit("/", 1)[1] if r in links else None for r in ("prev", "next")
+        )
+
+    assert nav(order[0]) == (None, str(order[1]))
+    assert nav(order[3]) == (str(order[2]), str(order[4]))
+    assert nav(order[-1]) == (str(order[-2]), None)
+    with store.session() as s:
+        s.get(Article, order[2]).state = State.REJECTED.value
+    assert nav(order[2]) == (None, str(order[0]))
+
+
+def test_quality_score_orders_within_equal_counts() -> None:
+    base = {
+        "verdict": "review",
+        "meaning_errors": 1,
+        "meaning_warnings": 0,
+        "created_at": datetime(2024, 1, 1),
+    }
+    items = [
+        {**base, "id": 1, "qe_score": None},
+        {**base, "id": 2, "qe_score": 0.8},
+        {**base, "id": 3, "qe_score": 0.2},
+        {**base, "id": 4, "qe_score": None, "created_at": datetime(2023, 1, 1)},
+        {**base, "id": 5, "qe_score": 0.9, "meaning_errors": 2},
+    ]
+    assert [i["id"] for i in sorted(items, key=queue_key)] == [5, 3, 2, 4, 1]
+
+
+def test_shortcuts_script_is_served_and_referenced(editor: tuple[Store, httpx.Client]) -> None:
+    store, client = editor
+    article_id, _ = held(store, "Homes")
+    resp = client.get(f"/editor/articles/{article_id}")
+    tree = lxml.html.fromstring(resp.text)
+    src = [urlsplit(u).path for u in tree.xpath("//script/@src")]
+    assert src == ["/editor/static/editor.js"] and not tree.xpath("//script[not(@src)]")
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+    js = client.get(src[0])
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "data-shortcut" in js.text and "textarea" in js.text
+    # Each shortcut has its element, and the help line names them.
+    shortcut = {
+        k: el.tag
+        for el in tree.xpath("//*[@data-shortcut]")
+        for k in el.get("data-shortcut").split()
+    }
+    assert shortcut == {"a": "form", "c": "form", "r": "input"}  # alone in the queue: no next
+    assert [urlsplit(u).path for u in tree.xpath('//form[@data-shortcut="a"]/@action')] == [
+        f"/editor/articles/{article_id}/approve"
+    ]
+    help_line = tree.xpath('//p[@class="shortcuts"]')[0].text_content()
+    assert all(f"{k}" in help_line for k in "arjnkc")
+
+
+def test_glossary_page(editor: tuple[Store, httpx.Client]) -> None:
+    store, client = editor
+    token = csrf_of(client.get("/editor/glossary").text)
+    assert (
+        client.post("/editor/glossary", data={"term": "Leeds", "arabic": "ليدز"}).status_code == 403
+    )
+    resp = client.post(
+        "/editor/glossary", data={"term": "Leeds", "arabic": "ليدز", "kind": "place", "csrf": token}
+    )
+    assert resp.status_code == 303
+    with store.session() as s:
+        entry = s.scalar(select(GlossaryEntry).where(GlossaryEntry.term == "Leeds"))
+        assert (entry.arabic, entry.kind, entry.origin) == ("ليدز", "place", "manual")
+    assert "ليدز" in client.get("/editor/glossary", params={"q": "lee"}).text
+    assert "ليدز" not in client.get("/editor/glossary", params={"q": "paris"}).text
+    bad = client.post(
+        "/editor/glossary", data={"term": "X", "arabic": "س", "kind": "?", "csrf": token}
+    )
+    assert bad.status_code == 400
+    client.post("/editor/logout", data={"csrf": token})
+    assert client.get("/editor/glossary").status_code == 303
