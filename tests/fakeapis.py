@@ -119,6 +119,9 @@ class FakeAPI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY each kept-alive answer
+            # waits ~45 ms for the client's delayed ACK (measured by bench/engines_bench.py).
+            disable_nagle_algorithm = True
 
             def do_POST(self) -> None:
                 fake._serve(self)

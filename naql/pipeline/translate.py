@@ -94,20 +94,31 @@ def translate_articles(
 
 def _finish_translated(ctx: Context) -> int:
     """Articles whose segments are all translated move on (also those an earlier, killed run finished)."""
-    done = 0
     with ctx.store.session() as s:
         pending = select(Segment.article_id).where(Segment.translation.is_(None))
-        ready = select(Article).where(
-            Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
-        )
-        for article in s.scalars(ready):
-            title = next(
-                (seg for seg in article.segments if seg.paragraph == TITLE_PARAGRAPH), None
+        ids = list(
+            s.scalars(
+                select(Article.id).where(
+                    Article.state == State.EXTRACTED.value, Article.id.notin_(pending)
+                )
             )
-            article.title_ar = title.translation if title else None
-            article.state = State.TRANSLATED.value
-            done += 1
-    return done
+        )
+        if not ids:
+            return 0
+        titles = dict(
+            s.execute(
+                select(Segment.article_id, Segment.translation).where(
+                    Segment.article_id.in_(ids), Segment.paragraph == TITLE_PARAGRAPH
+                )
+            ).all()
+        )
+        for article_id in ids:
+            s.execute(
+                update(Article)
+                .where(Article.id == article_id)
+                .values(title_ar=titles.get(article_id), state=State.TRANSLATED.value)
+            )
+    return len(ids)
 
 
 def _chunks(articles: list[tuple[int, int]], size: int) -> list[list[int]]:

@@ -16,7 +16,6 @@ from naql.translate.glossary import Glossary, Term
 from naql.translate.protect import (
     arabic_punctuation,
     candidate_names,
-    normalise_quotes,
     protect,
     restore,
     unify_names,
@@ -52,8 +51,14 @@ def _translate_documents(engine: Engine, docs: list[Document]) -> list[list[str]
     return call(docs)  # type: ignore[no-any-return]
 
 
-def _finding(check: str, severity: str, message: str, message_ar: str) -> dict[str, str]:
-    return {"check": check, "severity": severity, "message": message, "message_ar": message_ar}
+def _finding(check: str, severity: str, message: str, message_ar: str, kind: str) -> dict[str, str]:
+    return {
+        "check": check,
+        "severity": severity,
+        "kind": kind,
+        "message": message,
+        "message_ar": message_ar,
+    }
 
 
 class SegmentTranslator:
@@ -162,6 +167,7 @@ class SegmentTranslator:
                             "info",
                             f"the engine did not keep the protected term(s) {terms}; translated without protection",
                             f"لم يحافظ المحرك على المصطلح المحمي ({terms})؛ تُرجمت الجملة دون حماية",
+                            "meaning",
                         )
                     ],
                 )
@@ -199,9 +205,19 @@ class SegmentTranslator:
                         "info",
                         f"spelling {variant} replaced by the site's form {form}",
                         f"استُبدل الرسم {variant} بالرسم المعتمد {form}",
+                        "form",
                     )
                 )
-        return normalise_quotes(arabic_punctuation(text), self.quote_style)
+        from naql.qa.quote_repair import repair_quotes
+
+        # Quote marks re-placed where the source shows what is right, in the site's style; the
+        # repair is recorded as an info (form) finding.
+        text, repaired = repair_quotes(source, arabic_punctuation(text), self.quote_style)
+        for f in repaired:
+            found = f.as_dict()
+            found.pop("segment", None)
+            segment.findings.append(found)
+        return text
 
     def _unknown_names(self, sources: Sequence[str]) -> list[str]:
         """Names in `sources` the glossary does not know yet, each once."""
