@@ -531,3 +531,29 @@ def test_every_finding_has_both_languages() -> None:
     for f in findings:
         assert f.message and f.message_ar and f.code, f
         assert any("\u0600" <= c <= "\u06ff" for c in f.message_ar), f
+
+
+@pytest.mark.parametrize(
+    "language, source, arabic",
+    [
+        (
+            "fr",
+            "Le séisme a fait 3,5 millions de sinistrés et 1 200 morts.",
+            "خلف الزلزال 3.5 مليون منكوب و1200 قتيل.",
+        ),
+        (
+            "es",
+            "Más de 1.200 personas murieron, un 3,4 por ciento.",
+            "توفي أكثر من 1200 شخص، 3.4 بالمئة.",
+        ),
+        ("de", "Der Index fiel um 6,34 Prozent.", "انخفض المؤشر 6.34 بالمئة."),
+        ("en", "More than 1,200 people died, 3.4 percent.", "توفي أكثر من 1200 شخص، 3.4 بالمئة."),
+    ],
+)
+def test_numbers_are_read_in_the_source_language(language: str, source: str, arabic: str) -> None:
+    """A French or German article's "3,5" is 3.5 and "1 200" / "1.200" is 1200, not two numbers."""
+    report = check_document([(source, arabic)], source_language=language)
+    assert not [f for f in report.findings if f.check == "numbers"]
+    changed = arabic.replace("3.5", "35").replace("3.4", "34").replace("6.34", "634")
+    report = check_document([(source, changed)], source_language=language)
+    assert any(f.code == "number-changed" for f in report.findings)

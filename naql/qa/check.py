@@ -30,6 +30,7 @@ def check_document(
     thresholds: Thresholds | None = None,
     min_arabic_ratio: float = 0.5,
     quote_style: str = "“”",
+    source_language: str = "en",
 ) -> DocumentReport:
     """Findings on every segment of one document, and its verdict (publish, review, reject).
 
@@ -43,6 +44,7 @@ def check_document(
         thresholds=thresholds or Thresholds(),
         min_arabic_ratio=min_arabic_ratio,
         quote_style=quote_style,
+        source_language=source_language or "en",
     )
     with_source = any(s is not None for s, _ in doc)
     findings: list[Finding] = []
@@ -70,6 +72,7 @@ def check_segments(
     glossary: Iterable[object] | None = None,
     thresholds: Thresholds | None = None,
     policy: Policy = "publish",
+    source_language: str = "en",
 ) -> DocumentReport:
     """Check (source, translation) pairs of one article and give the verdict the pipeline acts on.
 
@@ -80,7 +83,11 @@ def check_segments(
     """
     base = thresholds or Thresholds()
     report = check_document(
-        list(pairs), glossary=glossary, thresholds=base, min_arabic_ratio=min_arabic_ratio
+        list(pairs),
+        glossary=glossary,
+        thresholds=base,
+        min_arabic_ratio=min_arabic_ratio,
+        source_language=source_language,
     )
     if policy == "publish" and report.verdict != "publish":
         unusable = any(

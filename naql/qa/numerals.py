@@ -58,18 +58,79 @@ class SourceNumber:
 
 
 _EN_RUN = re.compile(r"(?<![\d.,])\d+(?:[.,:]\d+)*")
+# Languages whose numbers write the decimal mark as a comma and group thousands with a dot or a
+# (narrow) space: 3,5 millions; 1.200 Menschen; 1 200 personnes. English and the languages that
+# follow its convention (zh, ja, ko, he, th, ...) keep the default reading.
+DECIMAL_COMMA = frozenset(
+    [
+        "fr",
+        "es",
+        "de",
+        "it",
+        "pt",
+        "ru",
+        "tr",
+        "nl",
+        "pl",
+        "ro",
+        "ca",
+        "gl",
+        "uk",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "sr",
+        "bs",
+        "bg",
+        "el",
+        "da",
+        "sv",
+        "nb",
+        "no",
+        "fi",
+        "et",
+        "lv",
+        "lt",
+        "hu",
+        "id",
+        "vi",
+        "fa",
+        "az",
+        "kk",
+        "uz",
+    ]
+)
+_GROUPED_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 
 
-def _parse_digits(run: str) -> list[float]:
-    """Values of an English digit run; a run like 1.2.3 or 7,8 gives its parts."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", run):
-        return [float(run.replace(",", ""))]
-    if re.fullmatch(r"\d+(?:\.\d+)?", run):
-        return [float(run)]
+def _parse_digits(run: str, decimal_comma: bool = False) -> list[float]:
+    """Values of a digit run; a run like 1.2.3 or 7,8 gives its parts."""
+    group, point = (".", ",") if decimal_comma else (",", ".")
+    g, p = re.escape(group), re.escape(point)
+    if re.fullmatch(rf"\d{{1,3}}(?:{g}\d{{3}})+(?:{p}\d+)?", run):
+        return [float(run.replace(group, "").replace(point, "."))]
+    if re.fullmatch(rf"\d+(?:{p}\d+)?", run):
+        return [float(run.replace(point, "."))]
     return [float(p) for p in re.split(r"[.,:]", run) if p]
 
 
-def english_numbers(text: str) -> list[SourceNumber]:
+def source_numbers(text: str, language: str = "en") -> list[SourceNumber]:
+    """The numbers of a source sentence in `language` (ISO 639-1).
+
+    Digits are read with the language's decimal and grouping marks; number words are read for
+    English only (elsewhere a translation's number words still match the digits they spell).
+    """
+    if language == "en" or language not in DECIMAL_COMMA:
+        return english_numbers(text)
+    # "1 200" is one number: join space-grouped thousands before reading the runs.
+    joined = _GROUPED_SPACE.sub(lambda m: re.sub(r"[ \u00a0\u202f]", ".", m.group()), text)
+    return [n for n in english_numbers(joined, decimal_comma=True, words=False)]
+
+
+def english_numbers(
+    text: str, *, decimal_comma: bool = False, words: bool = True
+) -> list[SourceNumber]:
     out: list[SourceNumber] = []
     prev_end, prev_val = -10, None
     for m in _EN_RUN.finditer(text):
@@ -83,7 +144,7 @@ def english_numbers(text: str) -> list[SourceNumber]:
             out.append(_time_number(run, h + (12 if pm and h < 12 else 0), mi))
             prev_end, prev_val = m.end(), None
             continue
-        values = _parse_digits(run)
+        values = _parse_digits(run, decimal_comma)
         for v in values:
             alts: set[Value] = {key(v)}
             base: float | None = v
@@ -120,7 +181,8 @@ def english_numbers(text: str) -> list[SourceNumber]:
             out.append(SourceNumber(run, alts, base, optional=glued))
             prev_val = v
         prev_end = m.end()
-    out.extend(_english_words(text))
+    if words:
+        out.extend(_english_words(text))
     return out
 
 

@@ -20,6 +20,8 @@ class CheckContext:
     thresholds: Thresholds = field(default_factory=Thresholds)
     min_arabic_ratio: float = 0.5
     quote_style: str = "“”"
+    #: the source's language (ISO 639-1): how its numbers are written
+    source_language: str = "en"
 
 
 CheckFunction = Callable[[Document, CheckContext], Iterable[Finding]]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from naql.qa.checks.base import Check, CheckContext, finding, locate, paired
 from naql.qa.findings import Document, Finding
-from naql.qa.numerals import ArabicNumbers, SourceNumber, Value, arabic_numbers, english_numbers
+from naql.qa.numerals import ArabicNumbers, SourceNumber, Value, arabic_numbers, source_numbers
 
 NAME = "numbers"
 
@@ -61,7 +61,7 @@ def _match(numbers: list[SourceNumber], runs: list[set[Value]]) -> dict[int, int
 
 def check_numbers(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
     for i, source, target in paired(doc):
-        numbers = english_numbers(source)
+        numbers = source_numbers(source, ctx.source_language)
         ar = arabic_numbers(target)
         owner = _match(numbers, ar.digit_runs)
         matched = set(owner.values())
