@@ -8,6 +8,7 @@ replaced by the default.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -73,6 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("check", "policy", "hold", "hold: articles the checks doubt wait for an editor; publish: publish everything unattended (findings kept, pages say unreviewed).", ("hold", "publish")),
     Setting("check", "thresholds", {}, "Verdict thresholds, e.g. {review_warnings = 2, reject_errors = 5, length_z = 3.5}; see naql/qa/verdict.py."),
     Setting("check", "min_arabic_ratio", 0.5, "Share of letters that must be Arabic script in a translated text."),
+    Setting("check", "qe", ["confidence"], "Quality-estimation scorers run on the segments the rule checks did not flag: confidence (an installed model's log-probability of the Arabic), roundtrip (back-translation by an installed Arabic→source model), llm (an MQM judgement by an openai engine); [] = none."),
+    Setting("check", "qe_model", "", "Installed model the confidence scorer uses; empty = the installed model for the article's language."),
+    Setting("check", "qe_judge", "", "The [engines.NAME] table (kind openai) the llm scorer asks; empty = the first openai engine configured."),
+    Setting("check", "qe_tail", 0.01, "A confidence or round-trip score in this lowest share of the site's earlier scores (same model, language and engine) is flagged for review."),
+    Setting("check", "qe_min_scores", 200, "Scores a scorer must have on this site before it flags any; until then they are only recorded."),
     Setting("publish", "output_dir", "site", "Folder (relative to the site folder) the static site is written to."),
     Setting("publish", "feed_items", 50, "Articles in the site's feeds (RSS, Atom, JSON Feed)."),
     Setting("publish", "noindex_unreviewed", True, "Machine translations no editor reviewed get noindex and are left out of sitemaps and JSON-LD."),
@@ -118,10 +124,24 @@ class Config:
         return self.root / self["publish.output_dir"]
 
 
+# Numbers must be greater than 0, except these, where 0 has a meaning (a zero timeout, size,
+# interval, batch or count would stop the work or make it spin, and fail later, far from here).
+ZERO_ALLOWED = {
+    "fetch.per_host_delay": "no pause between requests to one host",
+    "fetch.max_redirects": "follow no redirect",
+    "translate.inter_threads": "one batch per CPU core",
+    "translate.intra_threads": "CTranslate2's default",
+    "enrich.max_tags": "no tags",
+    "enrich.max_topics": "no topic keywords",
+    "check.min_arabic_ratio": "no minimum",
+}
+AT_MOST = {"check.min_arabic_ratio": 1.0}  # a share
+
+
 def _check_type(setting: Setting, value: Any) -> Any:
     expected = type(setting.default)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(
             f"{setting.name} = {value!r} is invalid: expected {expected.__name__}"
@@ -131,8 +151,24 @@ def _check_type(setting: Setting, value: Any) -> Any:
         raise ConfigError(
             f"{setting.name} = {value!r} is invalid: expected one of {', '.join(setting.choices)}"
         )
-    if expected in (int, float) and value < 0:
-        raise ConfigError(f"{setting.name} = {value!r} is invalid: expected a value >= 0")
+    if expected in (int, float):
+        if not math.isfinite(value):
+            raise ConfigError(f"{setting.name} = {value!r} is invalid: expected a finite number")
+        if setting.name in ZERO_ALLOWED:
+            if value < 0:
+                raise ConfigError(
+                    f"{setting.name} = {value!r} is invalid: expected a value >= 0"
+                    f" (0 = {ZERO_ALLOWED[setting.name]})"
+                )
+        elif value <= 0:
+            raise ConfigError(
+                f"{setting.name} = {value!r} is invalid: expected a value > 0"
+                f" (default {setting.default!r})"
+            )
+        if setting.name in AT_MOST and value > AT_MOST[setting.name]:
+            raise ConfigError(
+                f"{setting.name} = {value!r} is invalid: expected a value <= {AT_MOST[setting.name]}"
+            )
     return value
 
 

@@ -6,57 +6,114 @@ exactly the verdict the pipeline would.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naql.config import Config
 from naql.errors import NaqlError
 from naql.qa import Finding, Report
-from naql.qa.verdict import Thresholds
+from naql.qa.verdict import Thresholds, decide
 from naql.store import Article, State
 from naql.store.models import MemoryEntry, Segment, utcnow
 from naql.translate.glossary import Term, load_glossary, upsert
 from naql.translate.relay import memory_key
 
+if TYPE_CHECKING:
+    from naql.qa.qe import Estimator
+
 CHECK_TAG = "check"  # findings written by the check stage (translate-time findings are kept)
+QE_TAG = "qe"  # findings written by the quality-estimation scorers (naql.qa.qe)
 
 
-def _finding_dict(f: Finding) -> dict[str, str]:
-    return {
-        "check": f.check,
-        "code": f.code or f.check,
-        "severity": f.severity,
-        "message": f.message,
-        "message_ar": f.message_ar,
-        "by": CHECK_TAG,
-    }
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {**f.as_dict(), "code": f.code or f.check, "by": CHECK_TAG}
 
 
-def apply_checks(session: Session, article: Article, config: Config) -> Report:
-    """Run the checks on an article, store the findings on its segments, and return the report."""
+def _thresholds(config: Config) -> Thresholds | None:
+    values = config["check.thresholds"]
+    return Thresholds.from_mapping(values) if values else None
+
+
+def rule_report(
+    session: Session,
+    article: Article,
+    config: Config,
+    glossary: list[Term] | None = None,
+) -> Report:
+    """The rule checks' report on an article (nothing stored). `glossary`: the editors' terms,
+    when the caller has them already (the check stage loads them once per chunk)."""
     from naql.qa import check_segments
 
-    segments = list(article.segments)
-    report = check_segments(
-        [(seg.source, seg.translation or "") for seg in segments],
+    return check_segments(
+        [(seg.source, seg.translation or "") for seg in article.segments],
         min_arabic_ratio=config["check.min_arabic_ratio"],
         # Only the terms editors chose are binding; engine-recorded name forms serve consistency.
-        glossary=load_glossary(session).manual().terms,
+        glossary=glossary if glossary is not None else load_glossary(session).manual().terms,
         policy=config["check.policy"],
-        thresholds=Thresholds.from_mapping(config["check.thresholds"])
-        if config["check.thresholds"]
-        else None,
+        thresholds=_thresholds(config),
+        source_language=article.language or "en",
     )
-    per_segment: dict[int, list[dict[str, str]]] = {}
-    article_level: list[dict[str, str]] = []
+
+
+def apply_checks(
+    session: Session,
+    article: Article,
+    config: Config,
+    qe: Estimator | None = None,
+    *,
+    rules: Report | None = None,
+) -> Report:
+    """Run the checks on an article, store the findings on its segments, and return the report.
+
+    `qe`: the check stage's quality-estimation scorers; their findings join the verdict and each
+    scored segment's scores are stored (`Segment.qe`, the weakest as `Article.qe_score`). Without
+    it (an editor's re-check) the scores and QE findings stored before are kept, except on the
+    segments an editor wrote. `rules`: the rule report when the caller computed it already.
+    """
+    segments = list(article.segments)
+    report = rules if rules is not None else rule_report(session, article, config)
+    per_segment: dict[int, list[dict[str, Any]]] = {}
+    article_level: list[dict[str, Any]] = []
     for f in report.findings:
         if f.segment is None:
             article_level.append(_finding_dict(f))
         else:
             per_segment.setdefault(f.segment, []).append(_finding_dict(f))
+    qe_findings: list[Finding] = []
+    if qe is not None:
+        assessment = qe.assess(session, article, report)
+        for flag in assessment.flags:
+            qe_findings.append(flag.finding)
+            assert flag.finding.segment is not None  # QE findings are on segments
+            per_segment.setdefault(flag.finding.segment, []).append(flag.as_dict())
+        for i, seg in enumerate(segments):
+            seg.qe = assessment.records.get(i)
+    else:
+        for i, seg in enumerate(segments):
+            if seg.origin == "editor":
+                seg.qe = None
+                continue
+            for stored in seg.findings or []:
+                if stored.get("by") == QE_TAG:
+                    qe_findings.append(Finding.from_dict(stored, i))
+                    per_segment.setdefault(i, []).append(stored)
     for i, seg in enumerate(segments):
-        kept = [f for f in (seg.findings or []) if f.get("by") != CHECK_TAG]
+        kept = [f for f in (seg.findings or []) if f.get("by") not in (CHECK_TAG, QE_TAG)]
         seg.findings = (kept + per_segment.get(i, [])) or None
+    scores = [float(s.qe["score"]) for s in segments if s.qe and s.qe.get("score") is not None]
+    article.qe_score = min(scores) if scores else None
+    if qe_findings:
+        findings = report.findings + qe_findings
+        # Policy "publish" publishes whatever is usable; QE findings never make it unusable.
+        verdict = (
+            report.verdict
+            if config["check.policy"] == "publish"
+            else decide(findings, len(segments), _thresholds(config) or Thresholds())
+        )
+        report = replace(report, findings=findings, verdict=verdict)
     article.findings = article_level or None
     article.verdict = report.verdict
     return report

@@ -510,24 +510,49 @@ def _slug(article: Article) -> str:
 
 
 def check_articles(ctx: Context) -> StageResult:
-    from naql.pipeline.review import apply_checks
+    """The verdict on each translated article: the rule checks, then the quality-estimation
+    scorers (`check.qe`, naql.qa.qe) on the segments the rules did not flag. The scorers are
+    opened once per run and score a chunk of articles per call; each article's findings, scores
+    and state are committed together."""
+    from naql.pipeline.review import apply_checks, rule_report
+    from naql.qa.qe import Estimator
+    from naql.translate.glossary import load_glossary
 
+    chunk_size = 200  # articles whose rule reports are kept and whose segments are scored together
     result = StageResult("check")
     with ctx.store.session() as s:
         todo = _ids_in(s, State.TRANSLATED)
-    for article_id in ctx.bar(todo, desc="checking"):
-        with ctx.store.session() as s:
-            article = s.get(Article, article_id)
-            assert article is not None
-            report = apply_checks(s, article, ctx.config)
-            article.slug = article.slug or _slug(article)
-            if report.verdict == "publish":
-                article.state = State.READY.value
-                result.done += 1
-            else:
-                article.state = State.HELD.value
-                article.held_reason = report.reason or report.verdict
-                result.held += 1
+    if not todo:
+        return result
+    qe = Estimator.open(ctx.config)
+    try:
+        with ctx.bar(total=len(todo), desc="checking") as bar:
+            for start in range(0, len(todo), chunk_size):
+                chunk = todo[start : start + chunk_size]
+                with ctx.store.session() as s:
+                    glossary = load_glossary(s).manual().terms
+                    articles = [s.get(Article, article_id) for article_id in chunk]
+                    rules = {a.id: rule_report(s, a, ctx.config, glossary) for a in articles if a}
+                    if qe is not None:
+                        qe.prepare(s, [(a, rules[a.id]) for a in articles if a])
+                for article_id in chunk:
+                    with ctx.store.session() as s:
+                        article = s.get(Article, article_id)
+                        assert article is not None
+                        report = apply_checks(s, article, ctx.config, qe, rules=rules[article_id])
+                        article.slug = article.slug or _slug(article)
+                        if report.verdict == "publish":
+                            article.state = State.READY.value
+                            result.done += 1
+                        else:
+                            article.state = State.HELD.value
+                            article.held_reason = report.reason or report.verdict
+                            result.held += 1
+                    bar.update(1)
+    finally:
+        if qe is not None:
+            result.extra.update(qe.costs())
+            qe.close()
     return result
 
 

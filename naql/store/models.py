@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -110,7 +112,10 @@ class Article(Base):
     verdict: Mapped[str | None] = mapped_column(String(16))
     held_reason: Mapped[str | None] = mapped_column(Text)
     # Article-level check findings (those not tied to one segment).
-    findings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Quality estimation: the weakest scored segment's score in [0, 1] (low = doubtful; None = not
+    # scored), for ordering the review queue weakest first (see naql.qa.qe).
+    qe_score: Mapped[float | None] = mapped_column(Float)
     reviewed_by: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Enrichment: near-duplicate signature, the group's representative, related articles.
@@ -157,8 +162,12 @@ class Segment(Base):
     translation: Mapped[str | None] = mapped_column(Text)
     # Where the translation came from: "engine", "memory" (an approved translation reused) or "editor".
     origin: Mapped[str | None] = mapped_column(String(16))
-    # Check findings for this segment: [{"check", "severity", "message", "message_ar"}].
-    findings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # Check findings for this segment: [{"check", "code", "severity", "kind", "message",
+    # "message_ar", "by", ...}] (Finding.as_dict; QE findings add "score").
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Quality-estimation scores of this segment ({"score", "confidence", "confidence_rank",
+    # "chrf", "back", ...}; see naql.qa.qe); None when it was not scored.
+    qe: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship(back_populates="segments")
 
@@ -318,3 +327,25 @@ class EngineUsage(Base):
     characters: Mapped[int] = mapped_column(Integer, default=0)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     segments: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QEStat(Base):
+    """One quality-estimation scorer's running score distribution on this site (naql.qa.qe.stats).
+
+    Per (scorer, scoring model, source language, translating engine): the count, Welford's mean and
+    sum of squared deviations, and a bounded uniform sample for the quantiles.
+    """
+
+    __tablename__ = "qe_stats"
+    __table_args__ = (UniqueConstraint("scorer", "model", "language", "engine"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorer: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(256))
+    language: Mapped[str] = mapped_column(String(16))
+    engine: Mapped[str] = mapped_column(String(256), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    mean: Mapped[float] = mapped_column(Float, default=0.0)
+    m2: Mapped[float] = mapped_column(Float, default=0.0)
+    sample: Mapped[list[float]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
