@@ -13,10 +13,8 @@ import logging
 import random
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from itertools import islice
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
@@ -25,16 +23,12 @@ from tqdm import tqdm
 
 from naql.config import Config
 from naql.errors import (
-    BlockedAddress,
     ExtractionError,
     FetchError,
     NaqlError,
-    RobotsDisallowed,
 )
-from naql.ingest.feeds import looks_like_feed, parse_feed
-from naql.ingest.fetcher import Fetcher, Response, settings_from_config
-from naql.ingest.urls import canonical_url
-from naql.store import Article, Segment, Source, State, Store
+from naql.ingest.fetcher import Fetcher, settings_from_config
+from naql.store import Article, Segment, State, Store
 from naql.store.models import TITLE_PARAGRAPH, utcnow
 
 if TYPE_CHECKING:
@@ -107,108 +101,7 @@ def backoff_seconds(errors: int, base: int, cap: int) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-# -- sources ----------------------------------------------------------------------------------
-
-
-def add_source(
-    session: Session, url: str, kind: str, title: str | None = None
-) -> tuple[Source, bool]:
-    existing = session.scalar(select(Source).where(Source.url == url))
-    if existing is not None:
-        return existing, False
-    source = Source(url=url, kind=kind, title=title, next_check_at=utcnow())
-    session.add(source)
-    session.flush()
-    return source, True
-
-
-def _new_article(
-    session: Session,
-    url: str,
-    source: Source,
-    title: str | None = None,
-    published: datetime | None = None,
-) -> bool:
-    canonical = canonical_url(url)
-    if session.scalar(select(Article.id).where(Article.url == canonical)) is not None:
-        return False
-    session.add(
-        Article(
-            url=canonical,
-            source_id=source.id,
-            feed_title=title,
-            feed_published=published,
-            state=State.DISCOVERED.value,
-        )
-    )
-    session.flush()
-    return True
-
-
-def check_sources(ctx: Context, *, now: datetime | None = None) -> StageResult:
-    """Fetch each due source (conditional GET) and record the articles it lists."""
-    now = now or utcnow()
-    result = StageResult("sources")
-    with ctx.store.session() as s:
-        due = list(
-            s.scalars(
-                select(Source.id).where(Source.next_check_at <= now).order_by(Source.next_check_at)
-            )
-        )
-    new = 0
-    for source_id in ctx.bar(due, desc="checking sources", unit="source"):
-        with ctx.store.session() as s:
-            source = s.get(Source, source_id)
-            assert source is not None
-            try:
-                new += _check_source(ctx, s, source)
-                source.error_count = 0
-                source.last_error = None
-                interval = max(ctx.config["fetch.check_interval"], source.interval or 0)
-                source.next_check_at = now + timedelta(seconds=interval)
-                result.done += 1
-            except NaqlError as exc:
-                source.error_count += 1
-                source.last_error = str(exc)
-                wait = backoff_seconds(
-                    source.error_count,
-                    ctx.config["fetch.check_interval"],
-                    ctx.config["fetch.max_backoff"],
-                )
-                if isinstance(exc, FetchError) and exc.retry_after:
-                    wait = max(wait, min(exc.retry_after, ctx.config["fetch.max_backoff"]))
-                source.next_check_at = now + timedelta(seconds=wait)
-                result.failed += 1
-                log.warning("source %s: %s", source.url, exc)
-            source.last_checked_at = now
-    result.extra["new_articles"] = new
-    return result
-
-
-def _check_source(ctx: Context, s: Session, source: Source) -> int:
-    if source.kind == "page":
-        return int(_new_article(s, source.url, source))
-    headers = {}
-    if source.etag:
-        headers["If-None-Match"] = source.etag
-    if source.last_modified:
-        headers["If-Modified-Since"] = source.last_modified
-    resp = ctx.fetcher.get(source.url, headers=headers)
-    if resp.not_modified:
-        return 0
-    if not looks_like_feed(resp.content):
-        raise FetchError(
-            f"{source.url} is not an RSS or Atom feed (add it with --kind page if it is an article)"
-        )
-    feed = parse_feed(resp.content, resp.url)
-    source.etag = resp.headers.get("ETag")
-    source.last_modified = resp.headers.get("Last-Modified")
-    source.interval = feed.interval
-    source.title = source.title or feed.title
-    return sum(_new_article(s, e.url, source, e.title, e.published) for e in feed.entries)
-
-
-# -- fetch articles ---------------------------------------------------------------------------
+# -- sources: naql/pipeline/sources.py; fetch: naql/pipeline/fetch.py ---------------------------
 
 
 def _record_failure(
@@ -225,63 +118,6 @@ def _record_failure(
         wait = max(wait, min(error.retry_after, ctx.config["fetch.max_backoff"]))
     article.retry_at = utcnow() + timedelta(seconds=wait)
     return False
-
-
-def fetch_articles(ctx: Context) -> StageResult:
-    result = StageResult("fetch")
-    now = utcnow()
-    with ctx.store.session() as s:
-        todo = list(
-            s.execute(
-                select(Article.id, Article.url)
-                .where(
-                    Article.state == State.DISCOVERED.value,
-                    (Article.retry_at.is_(None)) | (Article.retry_at <= now),
-                )
-                .order_by(Article.id)
-            )
-        )
-    if not todo:
-        return result
-    fetcher = ctx.fetcher
-    workers = max(1, ctx.config["fetch.concurrency"])
-    queue = iter(todo)
-    # A sliding window of `workers` fetches: pages are committed as they arrive, so a kill loses at
-    # most the fetches in flight, and memory holds at most `workers` pages.
-    with (
-        ThreadPoolExecutor(max_workers=workers) as pool,
-        ctx.bar(total=len(todo), desc="fetching articles") as bar,
-    ):
-        in_flight: dict[Future[Response], int] = {}
-        while True:
-            for article_id, url in islice(queue, workers - len(in_flight)):
-                in_flight[pool.submit(fetcher.get, url)] = article_id
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                _store_fetched(ctx, in_flight.pop(future), future, result)
-                bar.update(1)
-    return result
-
-
-def _store_fetched(
-    ctx: Context, article_id: int, future: Future[Response], result: StageResult
-) -> None:
-    with ctx.store.session() as s:
-        article = s.get(Article, article_id)
-        assert article is not None
-        try:
-            resp = future.result()
-            article.html_gz = gzip.compress(resp.content, compresslevel=6)
-            article.state = State.FETCHED.value
-            article.retry_at = None
-            result.done += 1
-        except FetchError as exc:
-            final = isinstance(exc, (RobotsDisallowed, BlockedAddress)) or exc.status in (404, 410)
-            if _record_failure(ctx, article, exc, final=final):
-                result.failed += 1
-            log.warning("article %s: %s", article.url, exc)
 
 
 # -- extract ----------------------------------------------------------------------------------
@@ -602,7 +438,15 @@ def publish_articles(ctx: Context, *, rebuild: bool = False) -> StageResult:
     return result
 
 
-from naql.pipeline.translate import translate_articles  # noqa: E402 - the stage lives in its module
+# The stages that live in their own modules (re-exported: `from naql.pipeline.stages import ...`).
+from naql.pipeline.fetch import _store_fetched, fetch_articles  # noqa: E402, F401
+from naql.pipeline.sources import (  # noqa: E402, F401
+    _check_source,
+    _new_article,
+    add_source,
+    check_sources,
+)
+from naql.pipeline.translate import translate_articles  # noqa: E402
 
 STAGES: tuple[Callable[[Context], StageResult], ...] = (
     check_sources,
