@@ -41,8 +41,16 @@ class NaqlGroup(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("verbose"):
                 raise
+            from naql.failures import explain, first_line
+
+            # A full disk, a corrupt or locked database: say which file and what to do. Anything
+            # else is a bug: one line (never a driver's SQL dump), the details behind -v.
+            known = explain(exc)
             click.echo(
-                f"error: unexpected {type(exc).__name__}: {exc} (run `naql -v ...` for details)",
+                f"error: {known}"
+                if known
+                else f"error: unexpected {type(exc).__name__}: {first_line(exc)}"
+                " (run `naql -v ...` for details)",
                 err=True,
             )
             sys.exit(1)
@@ -493,7 +501,10 @@ def users_add(username: str, password_stdin: bool) -> None:
 @cli.command()
 @click.option("--watch", is_flag=True, help="Keep running on each source's schedule until Ctrl-C.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
-def run(watch: bool, no_progress: bool) -> None:
+@click.option(
+    "--no-wait", is_flag=True, help="Exit (code 1) if another naql run is working on this site."
+)
+def run(watch: bool, no_progress: bool, no_wait: bool) -> None:
     """Fetch due sources, extract, translate, check and publish."""
     from naql.pipeline.runner import run_once, stage_errors, summarize
     from naql.pipeline.runner import watch as watch_loop
@@ -503,9 +514,11 @@ def run(watch: bool, no_progress: bool) -> None:
     try:
         if watch:
             click.echo("watching sources (Ctrl-C to stop)", err=True)
-            watch_loop(ctx, lambda line: click.echo(line, err=True))
+            watch_loop(ctx, lambda line: click.echo(line, err=True), wait=not no_wait)
         else:
-            results = run_once(ctx)
+            results = run_once(
+                ctx, wait=not no_wait, report=lambda line: click.echo(line, err=True)
+            )
             click.echo(summarize(results))
             for line in stage_errors(results):
                 click.echo(line, err=True)

@@ -1,20 +1,74 @@
-"""In-process runner: one pass over every stage, or passes on each source's schedule."""
+"""In-process runner: one pass over every stage, or passes on each source's schedule.
+
+One pass at a time per site: each pass holds the site's run lock (naql.locks; the kernel drops it
+if the process dies, `kill -9` included). A second `naql run` waits for the pass in progress and
+says so, or with wait=False stops at once with one line; a watcher takes the lock per pass, so a
+one-off run waits for at most one pass, never for the watcher's whole life.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from naql.pipeline.stages import Context, StageResult, run_once, run_stage
+from naql import locks
+from naql.pipeline import stages
+from naql.pipeline.stages import Context, StageResult, run_stage
 from naql.store import Article, Source, State
 from naql.store.models import utcnow
 
 log = logging.getLogger(__name__)
+
+
+def wait_message(pid: int | None) -> str:
+    who = f" (pid {pid})" if pid else ""
+    return f"another naql run is working on this site{who}; waiting..."
+
+
+def busy_message(pid: int | None) -> str:
+    who = f" (pid {pid})" if pid else ""
+    return (
+        f"another naql run is working on this site{who}: "
+        "run again when it has finished, or without --no-wait to wait for it"
+    )
+
+
+@contextmanager
+def run_lock(
+    ctx: Context,
+    *,
+    wait: bool = True,
+    report: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[None]:
+    """Hold the site's run lock; `report` hears once that this waits (default: the log).
+
+    Raises locks.Busy (a NaqlError, its message one line) when wait=False and another process
+    runs, or when `stop` is set while waiting.
+    """
+    say = report or log.warning
+    with locks.site_lock(
+        ctx.config.root / locks.RUN_LOCK,
+        wait=wait,
+        on_wait=lambda pid: say(wait_message(pid)),
+        busy=busy_message,
+        stop=stop,
+    ):
+        yield
+
+
+def run_once(
+    ctx: Context, *, wait: bool = True, report: Callable[[str], None] | None = None
+) -> list[StageResult]:
+    """One pass over every stage, once no other process is running this site."""
+    with run_lock(ctx, wait=wait, report=report):
+        return stages.run_once(ctx)
 
 
 def summarize(results: list[StageResult]) -> str:
@@ -62,9 +116,17 @@ def next_due(ctx: Context) -> datetime | None:
 
 
 def watch(
-    ctx: Context, report: Callable[[str], None], *, max_sleep: float = 300.0, min_sleep: float = 1.0
+    ctx: Context,
+    report: Callable[[str], None],
+    *,
+    max_sleep: float = 300.0,
+    min_sleep: float = 1.0,
+    wait: bool = True,
 ) -> None:
-    """Run passes until SIGINT/SIGTERM; each pass commits its work, so stopping loses nothing."""
+    """Run passes until SIGINT/SIGTERM; each pass commits its work, so stopping loses nothing.
+
+    wait=False: stop at once (locks.Busy) if another process is running this site at the start.
+    """
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:
@@ -74,16 +136,24 @@ def watch(
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    first = True
     try:
         while not stop.is_set():
-            results = _run_until_stopped(ctx, stop)
+            try:
+                with run_lock(ctx, wait=wait or not first, report=report, stop=stop):
+                    results = _run_until_stopped(ctx, stop)
+            except locks.Busy:
+                if first and not wait:
+                    raise
+                break  # stopped while waiting for the other run
+            first = False
             if results:
                 report(summarize(results))
                 for line in stage_errors(results):
                     report(line)
             due = next_due(ctx)
-            wait = max_sleep if due is None else (due - utcnow()).total_seconds()
-            stop.wait(min(max_sleep, max(min_sleep, wait)))
+            pause = max_sleep if due is None else (due - utcnow()).total_seconds()
+            stop.wait(min(max_sleep, max(min_sleep, pause)))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -91,14 +161,21 @@ def watch(
 
 
 def _run_until_stopped(ctx: Context, stop: threading.Event) -> list[StageResult]:
-    from naql.pipeline.stages import STAGES
-
     results = []
-    for stage in STAGES:
+    for stage in stages.STAGES:
         if stop.is_set():
             break
         results.append(run_stage(ctx, stage))
     return results
 
 
-__all__ = ["next_due", "run_once", "stage_errors", "summarize", "watch"]
+__all__ = [
+    "busy_message",
+    "next_due",
+    "run_lock",
+    "run_once",
+    "stage_errors",
+    "summarize",
+    "wait_message",
+    "watch",
+]

@@ -4,6 +4,11 @@
 their pages, the front page and last pages of each list they join (home, source site, day
 archive), the feeds, the sitemap chunk holding them, and the search index. `rebuild=True` renders
 everything. See naql.publish.listings for why that is O(1) in the size of the site.
+
+One writer at a time: `publish` holds the site's publish lock (naql.locks, a file lock the kernel
+drops if the holder dies) from its first page to the search index swap, so the editor's approvals,
+`naql run --watch` and `naql publish` never interleave their pages or swap the index under each
+other, and the last writer's index holds every page written before it.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from naql import locks
 from naql.config import Config
 from naql.errors import ConfigError
+from naql.failures import DiskFull, is_disk_full
 from naql.publish import arabic, feeds, jsonld, listings, sitemaps
 from naql.publish.listings import Listing
 from naql.publish.views import ArticleView, ListItem, article_view
@@ -345,8 +352,27 @@ class SiteWriter:
         """Render what publishing `new_ids` changes (everything with rebuild=True).
 
         `refresh`: already published articles whose own page changed (e.g. their related list);
-        only their article pages are re-rendered.
+        only their article pages are re-rendered. Waits while another process publishes this site.
         """
+        with locks.site_lock(self.lock_path):
+            return self._publish(
+                session, new_ids, rebuild=rebuild, refresh=refresh, now=now, progress=progress
+            )
+
+    @property
+    def lock_path(self) -> Path:
+        return self.config.root / locks.PUBLISH_LOCK
+
+    def _publish(
+        self,
+        session: Session,
+        new_ids: Sequence[int],
+        *,
+        rebuild: bool,
+        refresh: Sequence[int],
+        now: datetime | None,
+        progress: Callable[..., Any] | None,
+    ) -> PublishReport:
         started = time.perf_counter()
         now = now or utcnow()
         report = PublishReport(articles=len(new_ids))
@@ -462,10 +488,12 @@ class SiteWriter:
 
             t = time.perf_counter()
             try:
-                report.search_pages = build_search_index(self.out)
-            except Exception:  # the indexer is a separate binary: its failure must not stop
-                # publishing; the previous index stays in place and the next pass rebuilds it.
-                log.exception("search index not rebuilt")
+                report.search_pages = build_search_index(self.out, lock=self.lock_path)
+            except Exception as exc:  # the indexer is a separate binary: its failure must not
+                # stop publishing; the previous index stays in place and the next pass rebuilds it.
+                log.error(
+                    "search index not rebuilt: %s", exc, exc_info=log.isEnabledFor(logging.DEBUG)
+                )
             report.search_seconds = time.perf_counter() - t
         return report
 
@@ -494,13 +522,20 @@ class _Timer:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(path) from exc
+        raise
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFull(path) from exc
         raise
