@@ -45,7 +45,8 @@ def protect(sentence: str, glossary: Glossary) -> Protected:
     matches = manual.find(sentence)
     if not matches:
         return Protected(sentence)
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", sentence)}
+    # Every number `restore` would read as a placeholder ([n], (n), 【n】, with spaces) is taken.
+    used = {int(n) for n in _BRACKETED.findall(sentence)}
     number = FIRST_PLACEHOLDER
     slots: list[Slot] = []
     pieces: list[str] = []
@@ -62,6 +63,9 @@ def protect(sentence: str, glossary: Glossary) -> Protected:
     return Protected("".join(pieces), slots)
 
 
+_BRACKETED = re.compile(r"[\[\(【]\s*(\d+)\s*[\]\)】]")
+
+
 def restore(translation: str, slots: list[Slot]) -> tuple[str, bool]:
     """Put the Arabic forms back; returns (text, every placeholder found exactly once)."""
     complete = True
@@ -73,7 +77,8 @@ def restore(translation: str, slots: list[Slot]) -> tuple[str, bool]:
         found = pattern.findall(translation)
         if len(found) != 1:
             complete = False
-        translation = pattern.sub(slot.term.arabic, translation)
+        # A function, not a template: a backslash in a glossary form is text, not an escape.
+        translation = pattern.sub(lambda _m, form=slot.term.arabic: form, translation)
     return translation, complete
 
 
