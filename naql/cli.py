@@ -484,7 +484,7 @@ def users() -> None:
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_add(username: str, password_stdin: bool) -> None:
-    """Create an editor (or set a new password for one)."""
+    """Create an editor, or set a new password for one (ending their sessions)."""
     from naql.web.editor import add_user
 
     if password_stdin:
@@ -493,6 +493,16 @@ def users_add(username: str, password_stdin: bool) -> None:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     add_user(_store(), username, password)
     click.echo(f"editor {username} can now log in at /editor/")
+
+
+@users.command("remove")
+@click.argument("username")
+def users_remove(username: str) -> None:
+    """Remove an editor; their sessions end at once."""
+    from naql.web.editor import remove_user
+
+    remove_user(_store(), username)
+    click.echo(f"editor {username} removed; their sessions have ended")
 
 
 # -- run / serve / status ---------------------------------------------------------------------

@@ -40,6 +40,7 @@ COMMANDS = [
     "glossary list",
     "users",
     "users add",
+    "users remove",
     "tags",
     "tags list",
     "tags name",

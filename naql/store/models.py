@@ -349,3 +349,29 @@ class QEStat(Base):
     m2: Mapped[float] = mapped_column(Float, default=0.0)
     sample: Mapped[list[float]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class EditorSession(Base):
+    """A signed-in editor's session (naql.web.sessions): the cookie carries only its token, and
+    the token's SHA-256 is kept here, so logout, a new password or removing the editor ends it."""
+
+    __tablename__ = "editor_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """Recent login attempts for one key ("user:NAME" or "addr:IP"), for the back-off
+    (naql.web.throttle): attempts in the current window and when the next one is allowed."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,7 +1,7 @@
 """What every editor route depends on: the site, the signed-in editor, the CSRF check, pages.
 
 Dependencies as `Annotated` aliases, so a route states what it needs in its signature:
-`user: Editor`, `site: Site`, and `dependencies=[CheckCsrf]` on every form post.
+`user: Editor`, `site: Site`, `article_id: Id`, and `dependencies=[CheckCsrf]` on every form post.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from naql.config import Config
 from naql.store import Store
+from naql.web.sessions import session_user
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -40,10 +42,13 @@ def editor_site(request: Request) -> EditorSite:
 
 
 def current_editor(request: Request) -> str:
-    user = request.session.get("user")
-    if not user:
+    """The signed-in editor: the cookie's session token must still be in the store (a sync
+    dependency, so the store is read in FastAPI's thread pool, not on the event loop)."""
+    site: EditorSite = request.app.state.site
+    user = session_user(site.store, request.session.get("sid"))
+    if user is None:
         raise LoginRequired
-    return str(user)
+    return user
 
 
 async def check_csrf(request: Request) -> None:
@@ -56,7 +61,10 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+#: Ids in paths: a number SQLite can store (a larger one would be a 500 from the driver).
+MAX_ID = 2**63 - 1
 Site = Annotated[EditorSite, Depends(editor_site)]
+Id = Annotated[int, FastAPIPath(ge=1, le=MAX_ID)]
 Editor = Annotated[str, Depends(current_editor)]
 #: For a router or route: the request must come from a signed-in editor.
 LoggedIn = Depends(current_editor)
@@ -72,7 +80,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
     )
 
 
-def new_session(request: Request, user: str) -> None:
-    """Start a fresh session for a signed-in editor, with a new CSRF token."""
+def new_session(request: Request, token: str) -> None:
+    """Start a fresh cookie for a signed-in editor: the store's session token, a new CSRF token."""
     request.session.clear()
-    request.session.update(user=user, csrf=secrets.token_urlsafe(32))
+    request.session.update(sid=token, csrf=secrets.token_urlsafe(32))

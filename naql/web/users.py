@@ -8,11 +8,11 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from naql.errors import NaqlError
 from naql.store import Store
-from naql.store.models import User, utcnow
+from naql.store.models import EditorSession, User, utcnow
 
 _hasher = PasswordHasher()
 
@@ -22,32 +22,52 @@ def hash_password(password: str) -> str:
 
 
 def add_user(store: Store, username: str, password: str) -> None:
+    """Create an editor, or set a new password for one (which ends that editor's sessions)."""
     if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise NaqlError(f"invalid user name {username!r}: use letters, digits, '.', '-' and '_'")
     if len(password) < 10:
         raise NaqlError("the password is too short: use at least 10 characters")
+    password_hash = hash_password(password)
     with store.session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            s.add(User(username=username, password_hash=hash_password(password)))
+            s.add(User(username=username, password_hash=password_hash))
         else:
-            user.password_hash = hash_password(password)
+            user.password_hash = password_hash
+            s.execute(delete(EditorSession).where(EditorSession.username == username))
+
+
+def remove_user(store: Store, username: str) -> None:
+    """Remove an editor and end their sessions at once."""
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NaqlError(f"no editor named {username!r}")
+        s.delete(user)
+        s.execute(delete(EditorSession).where(EditorSession.username == username))
 
 
 def verify_user(store: Store, username: str, password: str) -> bool:
+    """Whether the password is the editor's. Blocking (argon2 takes a CPU for a good part of a
+    second): the web app calls it in a worker thread, never on the event loop."""
+    with store.session() as s:
+        stored = s.scalar(select(User.password_hash).where(User.username == username))
+    if stored is None:
+        _hasher.hash(password)  # same work whether or not the user exists
+        return False
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    rehashed = hash_password(password) if _hasher.check_needs_rehash(stored) else None
     with store.session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            _hasher.hash(password)  # same work whether or not the user exists
-            return False
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+            return False  # removed while the password was being checked
+        if rehashed:
+            user.password_hash = rehashed
         user.last_login_at = utcnow()
-        return True
+    return True
 
 
 def secret_key(root: Path) -> str:

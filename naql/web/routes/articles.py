@@ -1,7 +1,9 @@
 """One article under review: its page, a segment's edit, re-check, approve and reject.
 
 The page links to its neighbours in the queue's order (weakest first), so "next" is the next
-article the editor should look at.
+article the editor should look at. The handlers are plain `def`s (FastAPI runs them in its thread
+pool): the store's writes and the publishing after an approval, which may wait for another
+publisher's lock, never hold the event loop.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from naql.config import Config
 from naql.errors import NaqlError
 from naql.pipeline.review import apply_checks, approve, edit_segment, reject
 from naql.store import Article, Store
-from naql.web.deps import CheckCsrf, Editor, LoggedIn, Site, render
+from naql.web.deps import CheckCsrf, Editor, Id, LoggedIn, Site, render
 from naql.web.views import finding_view, neighbours, review_queue, segment_view, summary
 
 router = APIRouter(prefix="/articles", tags=["articles"], dependencies=[LoggedIn])
 
 
 @router.get("/{article_id}", name="article")
-async def article(request: Request, article_id: int, user: Editor, site: Site) -> Response:
+def article(request: Request, article_id: Id, user: Editor, site: Site) -> Response:
     with site.store.session() as s:
         art = s.get(Article, article_id)
         if art is None:
@@ -47,10 +49,10 @@ async def article(request: Request, article_id: int, user: Editor, site: Site) -
 
 
 @router.post("/{article_id}/segments/{segment_id}", name="edit", dependencies=[CheckCsrf])
-async def edit(
+def edit(
     request: Request,
-    article_id: int,
-    segment_id: int,
+    article_id: Id,
+    segment_id: Id,
     user: Editor,
     site: Site,
     translation: Annotated[str, Form()],
@@ -78,7 +80,7 @@ async def edit(
 
 
 @router.post("/{article_id}/recheck", name="recheck", dependencies=[CheckCsrf])
-async def recheck(request: Request, article_id: int, site: Site) -> Response:
+def recheck(request: Request, article_id: Id, site: Site) -> Response:
     with site.store.session() as s:
         art = s.get(Article, article_id)
         if art is None:
@@ -88,7 +90,7 @@ async def recheck(request: Request, article_id: int, site: Site) -> Response:
 
 
 @router.post("/{article_id}/approve", name="approve", dependencies=[CheckCsrf])
-async def do_approve(request: Request, article_id: int, user: Editor, site: Site) -> Response:
+def do_approve(request: Request, article_id: Id, user: Editor, site: Site) -> Response:
     try:
         with site.store.session() as s:
             approve(s, article_id, editor=user)
@@ -99,9 +101,9 @@ async def do_approve(request: Request, article_id: int, user: Editor, site: Site
 
 
 @router.post("/{article_id}/reject", name="reject", dependencies=[CheckCsrf])
-async def do_reject(
+def do_reject(
     request: Request,
-    article_id: int,
+    article_id: Id,
     user: Editor,
     site: Site,
     reason: Annotated[str, Form()] = "",

@@ -22,7 +22,7 @@ PAGE_SIZE = 500
 
 
 @router.get("", name="glossary")
-async def glossary(request: Request, user: Editor, site: Site, q: str = "") -> Response:
+def glossary(request: Request, user: Editor, site: Site, q: str = "") -> Response:
     query = select(GlossaryEntry).order_by(GlossaryEntry.origin.desc(), GlossaryEntry.key)
     if q.strip():
         like = f"%{q.strip().casefold()}%"
@@ -39,7 +39,7 @@ async def glossary(request: Request, user: Editor, site: Site, q: str = "") -> R
 
 
 @router.post("", name="glossary_add", dependencies=[CheckCsrf])
-async def glossary_add(
+def glossary_add(
     request: Request,
     user: Editor,
     site: Site,

@@ -14,7 +14,7 @@ router = APIRouter(tags=["queue"], dependencies=[LoggedIn])
 
 
 @router.get("/", name="queue")
-async def queue(request: Request, user: Editor, site: Site) -> Response:
+def queue(request: Request, user: Editor, site: Site) -> Response:
     with site.store.session() as s:
         items = review_queue(s)
         counts = dict(s.execute(select(Article.state, func.count()).group_by(Article.state)).all())
