@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from naql.errors import EngineUnavailable
 from naql.translate.engines.remote import RemoteEngine
 
 if TYPE_CHECKING:
@@ -130,17 +129,7 @@ class DeepLEngine(RemoteEngine):
             content=_encode(self.body(texts)),
             headers={"Content-Type": "application/json"},
         )
-        data = self.json(response)
-        items = data.get("translations") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise self._unexpected("no translations list")
-        out = []
-        for item in items:
-            text = item.get("text") if isinstance(item, dict) else None
-            if not isinstance(text, str):
-                raise self._unexpected("a translation without text")
-            out.append(text)
-        return out
+        return self.texts_of(self.json(response), "translations", "text")
 
     def error_message(self, response: httpx.Response) -> str:
         """DeepL's {"message": ..., "detail": ...}; 456 says the quota is used up."""
@@ -155,8 +144,3 @@ class DeepLEngine(RemoteEngine):
         if response.status_code == 456 and "quota" not in message.lower():
             return f"quota exceeded ({message})" if message else "quota exceeded"
         return message
-
-    def _unexpected(self, what: str) -> EngineUnavailable:
-        return EngineUnavailable(
-            f"engine {self.config_name}: unexpected answer from DeepL ({what})"
-        )

@@ -153,16 +153,7 @@ class GoogleEngine(RemoteEngine):
         return f"projects/{self.project}/locations/{self.location}/{collection}/{value}"
 
     def _texts(self, data: Any, key: str) -> list[str]:
-        items = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise self._unexpected(f"no {key} list")
-        out = []
-        for item in items:
-            text = item.get("translatedText") if isinstance(item, dict) else None
-            if not isinstance(text, str):
-                raise self._unexpected("a translation without translatedText")
-            out.append(text)
-        return out
+        return self.texts_of(data, key, "translatedText")
 
     def error_message(self, response: httpx.Response) -> str:
         """The Google API error's message, status and reason (API_KEY_INVALID, ...)."""
@@ -179,8 +170,3 @@ class GoogleEngine(RemoteEngine):
                 labels.append(str(detail["reason"]))
         message = str(error.get("message") or "").strip()[:300]
         return f"{message} ({', '.join(labels)})" if labels else message
-
-    def _unexpected(self, what: str) -> EngineUnavailable:
-        return EngineUnavailable(
-            f"engine {self.config_name}: unexpected answer from Google ({what})"
-        )

@@ -85,14 +85,14 @@ class MicrosoftEngine(RemoteEngine):
             raise
         data = self.json(response)
         if not isinstance(data, list):
-            raise self._unexpected("not a list")
+            raise self.unexpected("not a list")
         out = []
         for item in data:
             translations = item.get("translations") if isinstance(item, dict) else None
             first = translations[0] if isinstance(translations, list) and translations else None
             text = first.get("text") if isinstance(first, dict) else None
             if not isinstance(text, str):
-                raise self._unexpected("an element without translations[0].text")
+                raise self.unexpected("an element without translations[0].text")
             out.append(text)
         return out
 
@@ -107,8 +107,3 @@ class MicrosoftEngine(RemoteEngine):
             return super().error_message(response)
         message = str(error.get("message") or "").strip()[:300]
         return f"{message} [{error['code']}]" if error.get("code") else message
-
-    def _unexpected(self, what: str) -> EngineUnavailable:
-        return EngineUnavailable(
-            f"engine {self.config_name}: unexpected answer from Microsoft Translator ({what})"
-        )

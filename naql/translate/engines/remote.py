@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import ssl
 import logging
 import random
+import ssl
 import threading
 import time
 from abc import abstractmethod
@@ -274,6 +274,25 @@ class RemoteEngine(Engine):
             )
             log.info("engine %s: %s; retrying in %.1fs", self.config_name, problem, delay)
             time.sleep(min(delay, self.max_retry_wait))
+
+    def unexpected(self, what: str) -> EngineUnavailable:
+        """An answer of the wrong shape: the engine is not working as documented."""
+        return EngineUnavailable(
+            f"engine {self.config_name}: unexpected answer from {self.name} ({what})"
+        )
+
+    def texts_of(self, data: Any, key: str, field: str) -> list[str]:
+        """`data[key]` as a list of objects, each with a string `field`: one text per object."""
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise self.unexpected(f"no {key} list")
+        out = []
+        for item in items:
+            text = item.get(field) if isinstance(item, dict) else None
+            if not isinstance(text, str):
+                raise self.unexpected(f"a translation without {field}")
+            out.append(text)
+        return out
 
     def json(self, response: httpx.Response) -> Any:
         """The response's JSON, or EngineUnavailable naming the engine when it is not JSON."""
