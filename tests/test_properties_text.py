@@ -418,6 +418,8 @@ check_documents = st.lists(
     language=st.sampled_from(["en", "fr", "de", "ru", "xx", ""]),
     with_glossary=st.booleans(),
 )
+# Found in CI: a quote repair's target span pointed into the repaired text, past the translation.
+@example(doc=[('""', "«")], language="en", with_glossary=False)
 def test_checks_give_a_verdict_and_well_formed_findings_on_any_texts(
     doc, language, with_glossary
 ) -> None:

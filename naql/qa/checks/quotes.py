@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from naql.qa.align import align
 from naql.qa.checks.base import Check, CheckContext, finding
@@ -95,7 +96,9 @@ def check_quotes(doc: Document, ctx: CheckContext) -> Iterator[Finding]:
     raw = read_document(targets)
     if with_source:
         repaired, repairs = repair_document(doc, ctx.quote_style)
-        yield from repairs
+        # Their target spans point into the repaired text, which this check does not store: the
+        # finding says what a repair would change, with the source span only.
+        yield from (replace(f, target_span=None) for f in repairs)
         read = read_document(repaired) if repaired != targets else raw
         src: list[SegmentQuotes] | None = read_document(sources, english=True)
     else:
