@@ -162,16 +162,11 @@ def _translate_group(
             try:
                 engine = router.open(name, language)
                 n, t, bad = _translate_chunk(ctx, router, engine, name, language, ids)
-            except EngineUnavailable as exc:
-                router.mark_down(name, language, str(exc))
-                log.warning("translate: %s; passing %s articles on", exc, language)
-                rest = [a for chunk in chunks[k:] for a in chunk]
-                next_pending.extend((a, counts[a]) for a in rest)
-                break
-            except NaqlError as exc:  # cannot open (no model, bad key file, ...)
-                router.mark_down(name, language, f"{name}: {exc}")
-                rest = [a for chunk in chunks[k:] for a in chunk]
-                next_pending.extend((a, counts[a]) for a in rest)
+            except NaqlError as exc:  # unavailable, or cannot be opened (no model, bad key file)
+                reason = str(exc) if isinstance(exc, EngineUnavailable) else f"{name}: {exc}"
+                router.mark_down(name, language, reason)
+                log.warning("translate: %s; passing %s articles on", reason, language)
+                next_pending.extend((a, counts[a]) for chunk in chunks[k:] for a in chunk)
                 break
             sentences, seconds = sentences + n, seconds + t
             bar.update(n)
@@ -179,15 +174,13 @@ def _translate_group(
                 refused.setdefault(article_id, []).append(f"{name}: {message}")
                 next_pending.append((article_id, counts[article_id]))
         pending = next_pending
-    waiting = [a for a, _ in pending if a not in refused]
-    failed = {a: reasons for a, reasons in refused.items() if a in dict(pending)}
-    # An article refused by an engine but still waiting for one that was down stays pending.
-    down = any((name, language) in router.down for name in chain)
-    if down:
-        waiting = [a for a, _ in pending]
-        failed = {}
+    left = dict(pending)
+    if any((name, language) in router.down for name in chain):
+        failed = {}  # refused by one engine, but another was down: it stays pending for it
+    else:
+        failed = {a: reasons for a, reasons in refused.items() if a in left}
     _fail_articles(ctx, {a: "; ".join(r) for a, r in failed.items()})
-    return sentences, seconds, len(failed), len(waiting)
+    return sentences, seconds, len(failed), len(left) - len(failed)
 
 
 def _translate_chunk(
